@@ -23,10 +23,18 @@ export interface RuleDocs {
   whatItDoes: string;
   /** Why it is dangerous: the lock taken and what it blocks, the data lost, the failure. */
   whyIsThisBad: string;
-  /** A migration (Python, and the SQL it emits where that helps) that triggers the rule. */
+  /**
+   * Alembic Python that triggers the rule. Either a whole migration module (it contains
+   * `revision =`), or only the body of `upgrade()` (4-space indented or not), which the docs test
+   * wraps into a one-revision migration on PostgreSQL whose tables already exist. The docs test
+   * fails when the example does not trigger the rule.
+   */
   example: string;
-  /** The same change written safely; must not trigger the rule. */
+  /** The SQL the example emits, when that helps the reader (shown under the Python). */
+  exampleSql?: string;
+  /** The same change written safely, in the same form as `example`; must not trigger the rule. */
   useInstead: string;
+  useInsteadSql?: string;
   options?: string;
   references?: string[];
 }
