@@ -5,6 +5,7 @@
  */
 import type { ConfiguredSeverity, FindingDraft, MigrationFile, Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
+import type { OpsModel } from '../ops/model.js';
 
 export type RuleCategory =
   /** The revision graph: heads, bases, chains, cycles. */
@@ -50,8 +51,11 @@ export interface RuleContext {
    * Graph rules look at everything; shape and operation rules should report only on these.
    */
   lintedFiles: MigrationFile[];
-  /** Per-revision operations (issue: dangerous-operation rules); filled in by the ops stage. */
-  ops?: unknown;
+  /**
+   * Per-revision operations (src/ops/model.ts), built by the ops stage (`buildOperations`) when
+   * some operation rule is enabled.
+   */
+  ops?: OpsModel;
 }
 
 export interface Rule {
