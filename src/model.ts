@@ -225,3 +225,11 @@ export interface RevisionFileRef {
   /** The version location it was found in. */
   versionLocation: string;
 }
+
+/** One check of a run (the static pass, or a database check), for reporters and the JSON contract. */
+export interface CheckResult {
+  id: string;
+  status: 'passed' | 'failed' | 'skipped';
+  message: string;
+  durationMs: number;
+}

@@ -7,4 +7,4 @@ export const fixturesDir = join(repoRoot, 'tests', 'fixtures');
 export const venvDir = join(repoRoot, '.venv-test');
 export const venvPython = join(venvDir, 'bin', 'python');
 /** The built CLI entry point. */
-export const cliPath = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+export const cliPath = join(repoRoot, 'dist', 'src', 'cli', 'bin.js');

@@ -1,0 +1,89 @@
+/**
+ * Every flag, declared once as data. Each command says which of them it takes; a flag a command
+ * does not take is a usage error that names the command.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** For the help text. */
+  arg?: string;
+  help: string;
+}
+
+export const FLAGS = {
+  config: { type: 'string', short: 'c', multiple: true, arg: 'FILE', help: 'alembic.ini and/or pyproject.toml to use (repeatable, like alembic -c)' },
+  name: { type: 'string', short: 'n', arg: 'SECTION', help: 'the ini section to read (default: alembic)' },
+  versions: { type: 'string', multiple: true, arg: 'DIR', help: 'a version folder, when there is no usable Alembic config (repeatable)' },
+  recursive: { type: 'boolean', help: 'also look in sub-folders of --versions folders' },
+  format: { type: 'string', short: 'f', arg: 'FORMAT', help: 'output format' },
+  static: { type: 'boolean', help: 'only the static checks: no Python, no database' },
+  'no-cache': { type: 'boolean', help: 'do not read or write .alembic-guard-cache/' },
+  python: { type: 'string', arg: 'PATH', help: "the Python interpreter to run the project's Alembic with" },
+  'database-url': { type: 'string', arg: 'URL', help: 'use this PostgreSQL server instead of a throwaway embedded one' },
+  'allow-destructive': { type: 'boolean', help: 'allow downgrades and drops in a database alembic-guard did not create' },
+  'step-timeout': { type: 'string', arg: 'SECONDS', help: 'statement_timeout for each migration step (default 60)' },
+  verbose: { type: 'boolean', short: 'v', help: 'more detail' },
+  debug: { type: 'boolean', help: 'show stack traces of internal errors' },
+  help: { type: 'boolean', short: 'h', help: 'show help' },
+  version: { type: 'boolean', help: 'show the version' },
+} satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+export interface ParsedArgs {
+  command: string;
+  positionals: string[];
+  flags: {
+    config?: string[];
+    name?: string;
+    versions?: string[];
+    recursive?: boolean;
+    format?: string;
+    static?: boolean;
+    'no-cache'?: boolean;
+    python?: string;
+    'database-url'?: string;
+    'allow-destructive'?: boolean;
+    'step-timeout'?: string;
+    verbose?: boolean;
+    debug?: boolean;
+    help?: boolean;
+    version?: boolean;
+  };
+}
+
+export function parse(argv: string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''), {
+      hint: 'Run `alembic-guard --help` for the commands and flags.',
+    });
+  }
+  const [command = 'check', ...positionals] = parsed.positionals;
+  return { command, positionals, flags: parsed.values as ParsedArgs['flags'] };
+}
+
+/** Fail on flags the command does not take. */
+export function allowOnly(args: ParsedArgs, allowed: readonly FlagName[]): void {
+  const always: FlagName[] = ['debug', 'help', 'version'];
+  for (const key of Object.keys(args.flags) as FlagName[]) {
+    if (!allowed.includes(key) && !always.includes(key)) {
+      throw new UsageError(`\`${args.command}\` does not take --${key}`, { hint: `Run \`alembic-guard ${args.command} --help\`.` });
+    }
+  }
+}
+
+export function helpFor(usage: string, description: string, flags: readonly FlagName[]): string {
+  const rows = flags.map((name) => {
+    const spec: FlagSpec = FLAGS[name];
+    const left = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.arg ? ` ${spec.arg}` : ''}`;
+    return `  ${left.padEnd(30)} ${spec.help}`;
+  });
+  return `Usage: ${usage}\n\n${description}\n\nOptions:\n${rows.join('\n')}\n  ${'-h, --help'.padEnd(30)} show help\n`;
+}

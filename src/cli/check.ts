@@ -1,0 +1,58 @@
+import { relative } from 'node:path';
+import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
+import { formatFlag, projectFromArgs, sourceLineReader, useColor, write, type CommandContext } from './shared.js';
+import { runStatic } from '../engine/static.js';
+import { applyIgnores, sortFindings, summarize } from '../engine/findings.js';
+import { reporters } from '../report/index.js';
+import type { Report } from '../report/types.js';
+import type { CheckResult, Finding } from '../model.js';
+import { VERSION } from '../version.js';
+
+const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'verbose'];
+const formats = ['text', 'json', 'github'] as const;
+
+export const help = helpFor(
+  'alembic-guard check [options]',
+  'Check the migrations: the revision graph, each file\'s shape and its schema operations (static, no Python),\nthen, without --static, run them on a throwaway PostgreSQL. Exit 0 clean, 1 error findings, 2 usage or environment error.',
+  flags,
+);
+
+export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  allowOnly(args, flags);
+  const format = formatFlag(args, formats, 'text');
+  const project = projectFromArgs(args, ctx);
+  for (const w of project.warnings) ctx.stderr.write(`alembic-guard: warning: ${w.message}\n`);
+
+  const result = await runStatic(project, { cache: !args.flags['no-cache'] });
+  const findings: Finding[] = [...result.findings];
+  const checks: CheckResult[] = [result.check];
+  const ran = new Set(result.ran);
+  // The database checks are wired in here (runtime issue); until then --static and the default agree.
+
+  const { findings: kept, unused } = applyIgnores(findings, result.files, ran, args.flags.static !== true);
+  const severityOfUnused = project.settings.rules['unused-ignore'] ?? 'info';
+  const all = sortFindings(severityOfUnused === 'off' ? kept : [...kept, ...unused.map((u) => ({ ...u, severity: severityOfUnused }))]);
+  const report: Report = {
+    tool: { name: 'alembic-guard', version: VERSION },
+    project: {
+      root: project.root,
+      config: project.configFile !== undefined ? relative(project.root, project.configFile) || project.configFile : undefined,
+      scriptLocation: project.scriptLocation !== undefined ? relative(project.root, project.scriptLocation) || '.' : undefined,
+      versionLocations: project.versionLocations.map((v) => relative(project.root, v) || '.'),
+    },
+    findings: all,
+    checks,
+    summary: summarize(all),
+  };
+  const workspace = ctx.env.GITHUB_WORKSPACE ?? ctx.cwd;
+  const prefix = relative(workspace, project.root);
+  await write(
+    ctx.stdout,
+    reporters[format]!(report, {
+      color: useColor(ctx),
+      sourceLine: sourceLineReader(project.root),
+      pathPrefix: prefix === '' ? '' : prefix.split('\\').join('/') + '/',
+    }),
+  );
+  return report.summary.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,16 @@
+import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
+import { projectFromArgs, write, type CommandContext } from './shared.js';
+import { loadRevisions } from '../engine/load.js';
+import { renderHistory } from '../graph/render.js';
+
+const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'verbose', 'no-cache'];
+
+export const help = helpFor('alembic-guard history [--verbose]', 'List the revisions newest first, in the order `alembic history` prints them.', flags);
+
+export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  allowOnly(args, flags);
+  const project = projectFromArgs(args, ctx);
+  const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
+  await write(ctx.stdout, renderHistory(graph, { verbose: args.flags.verbose === true }));
+  return 0;
+}

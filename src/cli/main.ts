@@ -1,0 +1,74 @@
+/**
+ * The command line: parse argv, load the command lazily, map the result to an exit code.
+ * 0 clean, 1 error findings, 2 usage/config/environment/internal error.
+ */
+import { parse, type ParsedArgs } from './args.js';
+import type { CommandContext } from './shared.js';
+import { isGuardError, redactUrl } from '../errors.js';
+import { VERSION } from '../version.js';
+
+interface CommandModule {
+  help: string;
+  run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
+}
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  check: { summary: 'check the migrations (static checks, then the database checks unless --static)', load: () => import('./check.js') },
+  heads: { summary: 'list the heads, as `alembic heads` does, without Python', load: () => import('./heads.js') },
+  history: { summary: 'list the revisions in `alembic history` order', load: () => import('./history.js') },
+  graph: { summary: 'print the revision graph (text, mermaid, dot, json)', load: () => import('./graph.js') },
+  rules: { summary: 'list the rules', load: () => import('./rules.js') },
+  rule: { summary: "show one rule's documentation", load: () => import('./rules.js') },
+};
+
+function mainHelp(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `alembic-guard ${VERSION}: make Alembic migrations safe to ship.\n\nUsage: alembic-guard <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun \`alembic-guard <command> --help\` for a command's options. Configuration: [tool.alembic-guard] in pyproject.toml.\n`;
+}
+
+export async function main(argv: string[], ctx: CommandContext): Promise<number> {
+  let debug = argv.includes('--debug');
+  try {
+    const args = parse(argv);
+    debug = args.flags.debug === true;
+    if (args.flags.version) {
+      ctx.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const entry = commands[args.command];
+    if (args.command === 'help' || (entry === undefined && args.flags.help)) {
+      ctx.stdout.write(mainHelp());
+      return 0;
+    }
+    if (entry === undefined) {
+      ctx.stderr.write(`alembic-guard: error: unknown command "${args.command}"\n\n${mainHelp()}`);
+      return 2;
+    }
+    const mod = await entry.load();
+    if (args.flags.help) {
+      ctx.stdout.write(mod.help);
+      return 0;
+    }
+    return await mod.run(args, ctx);
+  } catch (e) {
+    ctx.stderr.write(renderError(e, debug));
+    return 2;
+  }
+}
+
+export function renderError(e: unknown, debug: boolean): string {
+  if (isGuardError(e)) {
+    const lines = [`alembic-guard: error: ${e.message}`];
+    if (e.reason) lines.push(`  Reason: ${e.reason}`);
+    if (e.hint) lines.push(`  Next: ${e.hint}`);
+    if (debug && e.stack) lines.push(e.stack);
+    return redactUrl(lines.join('\n')) + '\n';
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const lines = [
+    `alembic-guard: internal error: ${err.message}`,
+    `  This is a bug in alembic-guard ${VERSION}. Please report it with the command you ran${debug ? ' and the stack below' : ' and the output of the same command with --debug'}.`,
+  ];
+  if (debug && err.stack) lines.push(err.stack);
+  return redactUrl(lines.join('\n')) + '\n';
+}

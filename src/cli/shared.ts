@@ -1,0 +1,66 @@
+/** What the commands share: the project from the flags, reading reported lines, writing output. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { loadProject } from '../project/discover.js';
+import type { Project } from '../model.js';
+import type { ParsedArgs } from './args.js';
+
+export interface CommandContext {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export function projectFromArgs(args: ParsedArgs, ctx: CommandContext): Project {
+  return loadProject({
+    cwd: ctx.cwd,
+    config: args.flags.config,
+    name: args.flags.name,
+    versions: args.flags.versions,
+    recursive: args.flags.recursive,
+    env: ctx.env,
+  });
+}
+
+export function formatFlag<T extends string>(args: ParsedArgs, allowed: readonly T[], fallback: T): T {
+  const value = args.flags.format ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`unknown --format "${value}" for \`${args.command}\``, { hint: `Use one of: ${allowed.join(', ')}.` });
+  }
+  return value as T;
+}
+
+/** Colour on a TTY unless NO_COLOR is set (FORCE_COLOR forces it). */
+export function useColor(ctx: CommandContext): boolean {
+  if (ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') return false;
+  if (ctx.env.FORCE_COLOR !== undefined && ctx.env.FORCE_COLOR !== '0') return true;
+  return ctx.stdout.isTTY === true;
+}
+
+/** Reads the lines of reported files lazily, once each. */
+export function sourceLineReader(root: string): (file: string, line: number) => string | undefined {
+  const cache = new Map<string, string[] | null>();
+  return (file, line) => {
+    let lines = cache.get(file);
+    if (lines === undefined) {
+      try {
+        lines = readFileSync(join(root, file), 'utf8').split(/\r?\n/);
+      } catch {
+        lines = null;
+      }
+      cache.set(file, lines);
+    }
+    const text = lines?.[line - 1];
+    return text === undefined || text.length > 400 ? undefined : text;
+  };
+}
+
+/** Write and wait for the stream to take it all (pipes are async; exiting early would cut output). */
+export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.write(text)) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}

@@ -1,0 +1,13 @@
+import type { Reporter } from './types.js';
+import { textReporter } from './text.js';
+import { jsonReporter } from './json.js';
+import { githubReporter } from './github.js';
+
+/** Reporters by --format name. */
+export const reporters: Record<string, Reporter> = {
+  text: textReporter,
+  json: jsonReporter,
+  github: githubReporter,
+};
+
+export type { Report, ReportContext, Reporter } from './types.js';
