@@ -51,6 +51,13 @@ export interface RuleContext {
    * Graph rules look at everything; shape and operation rules should report only on these.
    */
   lintedFiles: MigrationFile[];
+  /** env.py of the script location, when it exists (read by the engine for rules that need it). */
+  envPy?: { path: string; source: string };
+  /**
+   * Top-level module and package names importable from the project root and prepend_sys_path: the
+   * application's own code (the migrations folder itself excluded). Filled in by the engine.
+   */
+  localModules?: ReadonlySet<string>;
   /**
    * Per-revision operations (src/ops/model.ts), built by the ops stage (`buildOperations`) when
    * some operation rule is enabled.
