@@ -6,6 +6,7 @@ import type { RevisionGraph } from '../graph/types.js';
 import type { Rule, RuleContext } from '../rules/define.js';
 import { ConfigError } from '../errors.js';
 import { loadRevisions } from './load.js';
+import { findLocalModules, readEnvPy } from './context.js';
 import { rules as allRules, ruleById } from '../rules/index.js';
 import { effectiveSeverity, toFindings } from './findings.js';
 
@@ -80,7 +81,7 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   const { files, graph } = await loadRevisions(project, { cache: options.cache });
   const lintedFiles = selectLinted(project, files, graph, options.onlyPaths);
   const active = allRules.filter((r) => applies(r, project) && effectiveSeverity(r, project.settings.rules) !== 'off');
-  const ctx: RuleContext = { project, files, graph, lintedFiles };
+  const ctx: RuleContext = { project, files, graph, lintedFiles, envPy: readEnvPy(project), localModules: findLocalModules(project) };
   // The ops stage (dangerous-operation rules) is wired in here once src/ops lands.
   const findings: Finding[] = [];
   const ran = new Set<string>();
