@@ -1,0 +1,99 @@
+"""Ground truth for tests/project: what Python's configparser and real Alembic do.
+
+Reads one JSON request on stdin, writes one JSON answer on stdout.
+
+  {"mode": "ini", "here": "/x", "files": ["/tmp/a.ini", ...]}
+      -> per file: configparser.ConfigParser({"here": here}).read(file) as Alembic does,
+         every option of every section (and DEFAULT) interpolated, or the exception.
+  {"mode": "project", "cwd": ..., "ini": ... | null, "toml": ... | null, "name": "alembic",
+   "load": true}
+      -> ScriptDirectory.from_config(Config(...)) run from cwd: script dir, version locations,
+         options, deprecation warnings, and (load) the paths of the revisions Alembic loads.
+  {"mode": "compile", "pairs": [[src, dest], ...]}
+      -> py_compile each src to dest.
+"""
+import configparser
+import json
+import os
+import sys
+import warnings
+
+
+def dump_ini(here, path):
+    cfg = configparser.ConfigParser({"here": here})
+    try:
+        cfg.read([path], encoding="utf-8")
+    except configparser.MissingSectionHeaderError as e:
+        return {"ok": False, "error": type(e).__name__, "line": e.lineno}
+    except configparser.ParsingError as e:
+        return {"ok": False, "error": type(e).__name__, "line": e.errors[0][0]}
+    except configparser.Error as e:
+        return {"ok": False, "error": type(e).__name__, "line": getattr(e, "lineno", None)}
+    except UnicodeDecodeError as e:
+        return {"ok": False, "error": "DecodeError", "line": None}
+    values = {}
+    for section in ["DEFAULT"] + cfg.sections():
+        out = {}
+        for key in cfg.options(section) if section != "DEFAULT" else cfg.defaults().keys():
+            try:
+                out[key] = cfg.get(section, key)
+            except configparser.Error as e:
+                out[key] = {"error": type(e).__name__}
+        values[section] = out
+    return {"ok": True, "sections": cfg.sections(), "values": values}
+
+
+def project(req):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    os.chdir(req["cwd"])
+    kw = {"ini_section": req.get("name") or "alembic"}
+    if req.get("ini"):
+        kw["file_"] = req["ini"]
+    if req.get("toml"):
+        kw["toml_file"] = req["toml"]
+    cfg = Config(**kw)
+    result = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            script = ScriptDirectory.from_config(cfg)
+        except Exception as e:  # noqa: BLE001
+            return {"ok": False, "error": type(e).__name__, "message": str(e)}
+        result["dir"] = os.path.abspath(str(script.dir))
+        result["version_locations"] = [str(p) for p in script._version_locations]
+        result["sourceless"] = script.sourceless
+        result["recursive"] = script.recursive_version_locations
+        result["file_template"] = script.file_template
+        result["prepend_sys_path"] = cfg.get_prepend_sys_paths_list()
+        if req.get("load"):
+            try:
+                result["revisions"] = [str(s.path) for s in script._load_revisions()]
+            except Exception as e:  # noqa: BLE001
+                result["load_error"] = type(e).__name__ + ": " + str(e)
+    result["warnings"] = [str(w.message) for w in caught]
+    result["ok"] = True
+    return result
+
+
+def main():
+    req = json.load(sys.stdin)
+    mode = req["mode"]
+    if mode == "ini":
+        answer = [dump_ini(req["here"], f) for f in req["files"]]
+    elif mode == "project":
+        answer = project(req)
+    elif mode == "compile":
+        import py_compile
+
+        for src, dest in req["pairs"]:
+            py_compile.compile(src, cfile=dest, doraise=True)
+        answer = {"ok": True}
+    else:
+        raise SystemExit("unknown mode " + mode)
+    json.dump(answer, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
