@@ -28,7 +28,9 @@ export interface RuleDocs {
    * Alembic Python that triggers the rule. Either a whole migration module (it contains
    * `revision =`), or only the body of `upgrade()` (4-space indented or not), which the docs test
    * wraps into a one-revision migration on PostgreSQL whose tables already exist. The docs test
-   * fails when the example does not trigger the rule.
+   * fails when the example does not trigger the rule. Graph rules need several files: then the
+   * example is several whole modules, each introduced by a line `# file: versions/<name>.py`
+   * (paths relative to the script location), loaded in that order.
    */
   example: string;
   /** The SQL the example emits, when that helps the reader (shown under the Python). */
