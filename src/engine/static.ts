@@ -82,7 +82,11 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   const lintedFiles = selectLinted(project, files, graph, options.onlyPaths);
   const active = allRules.filter((r) => applies(r, project) && effectiveSeverity(r, project.settings.rules) !== 'off');
   const ctx: RuleContext = { project, files, graph, lintedFiles, envPy: readEnvPy(project), localModules: findLocalModules(project) };
-  // The ops stage (dangerous-operation rules) is wired in here once src/ops lands.
+  if (active.some((r) => r.category === 'operation')) {
+    // Only the linted files: operation rules report nothing else, and the ops stage is per revision.
+    const { buildOperations } = await import('../ops/build.js');
+    ctx.ops = await buildOperations({ project, files: lintedFiles });
+  }
   const findings: Finding[] = [];
   const ran = new Set<string>();
   for (const rule of active) {
