@@ -1,6 +1,7 @@
 """Ground truth for tests/project: what Python's configparser and real Alembic do.
 
-Reads one JSON request on stdin, writes one JSON answer on stdout.
+Reads one JSON request on stdin, writes one JSON answer on stdout; with --serve, answers one
+JSON request per line until stdin closes (one Python start-up for a whole test file).
 
   {"mode": "ini", "here": "/x", "files": ["/tmp/a.ini", ...]}
       -> per file: configparser.ConfigParser({"here": here}).read(file) as Alembic does,
@@ -16,6 +17,7 @@ import configparser
 import json
 import os
 import sys
+import tempfile
 import warnings
 
 
@@ -44,6 +46,25 @@ def dump_ini(here, path):
 
 
 def project(req):
+    import alembic.config  # noqa: F401  (imported once, kept across requests)
+    import alembic.script  # noqa: F401
+
+    saved_cwd, saved_path, saved_modules = os.getcwd(), list(sys.path), set(sys.modules)
+    try:
+        return _project(req)
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        # Forget the test projects' own packages (myapp …), so the next request imports its own.
+        tmp = tempfile.gettempdir()
+        for name in set(sys.modules) - saved_modules:
+            mod = sys.modules[name]
+            paths = [getattr(mod, "__file__", None) or ""] + list(getattr(mod, "__path__", []) or [])
+            if any(str(p).startswith(tmp) for p in paths):
+                del sys.modules[name]
+
+
+def _project(req):
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -61,38 +82,49 @@ def project(req):
             script = ScriptDirectory.from_config(cfg)
         except Exception as e:  # noqa: BLE001
             return {"ok": False, "error": type(e).__name__, "message": str(e)}
-        result["dir"] = os.path.abspath(str(script.dir))
-        result["version_locations"] = [str(p) for p in script._version_locations]
+        result["dir"] = os.path.normpath(os.path.abspath(str(script.dir)))
+        result["version_locations"] = [os.path.normpath(str(p)) for p in script._version_locations]
         result["sourceless"] = script.sourceless
         result["recursive"] = script.recursive_version_locations
         result["file_template"] = script.file_template
-        result["prepend_sys_path"] = cfg.get_prepend_sys_paths_list()
         if req.get("load"):
             try:
                 result["revisions"] = [str(s.path) for s in script._load_revisions()]
             except Exception as e:  # noqa: BLE001
                 result["load_error"] = type(e).__name__ + ": " + str(e)
     result["warnings"] = [str(w.message) for w in caught]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result["prepend_sys_path"] = cfg.get_prepend_sys_paths_list()
     result["ok"] = True
     return result
 
 
-def main():
-    req = json.load(sys.stdin)
+def answer(req):
     mode = req["mode"]
     if mode == "ini":
-        answer = [dump_ini(req["here"], f) for f in req["files"]]
+        result = [dump_ini(req["here"], f) for f in req["files"]]
     elif mode == "project":
-        answer = project(req)
+        result = project(req)
     elif mode == "compile":
         import py_compile
 
         for src, dest in req["pairs"]:
             py_compile.compile(src, cfile=dest, doraise=True)
-        answer = {"ok": True}
+        result = {"ok": True}
     else:
         raise SystemExit("unknown mode " + mode)
-    json.dump(answer, sys.stdout)
+    return result
+
+
+def main():
+    if "--serve" in sys.argv:
+        for line in sys.stdin:
+            if line.strip():
+                sys.stdout.write(json.dumps(answer(json.loads(line))) + "\n")
+                sys.stdout.flush()
+    else:
+        json.dump(answer(json.load(sys.stdin)), sys.stdout)
 
 
 if __name__ == "__main__":
