@@ -1,0 +1,81 @@
+/**
+ * The I/O shell around the parser: read each revision file, hash it (sha1), answer from the parse
+ * cache when possible, parse the rest (in parallel when there are many) and store them. A warm run
+ * never loads tree-sitter. A file that cannot be read becomes a MigrationFile with a problem, so
+ * one bad file never stops the run.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { MigrationFile, RevisionFileRef } from '../model.js';
+import { ParseCache } from './cache.js';
+import { parseMany, type ParseItem } from './pool.js';
+
+export interface LoadOptions {
+  /** The project root: the cache lives in `<root>/.alembic-guard-cache/`. */
+  root: string;
+  /** Read and write the parse cache. */
+  cache: boolean;
+  /** Threads for parsing cache misses, the main thread included. Default: os.availableParallelism(). */
+  threads?: number;
+}
+
+function unreadable(ref: RevisionFileRef, error: unknown): MigrationFile {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code !== undefined ? code : error instanceof Error ? error.message : String(error);
+  return {
+    path: ref.path,
+    absPath: ref.absPath,
+    hash: '',
+    revision: { value: null },
+    revisionFromFilename: false,
+    downRevision: { value: null },
+    branchLabels: { value: [] },
+    dependsOn: { value: [] },
+    docstring: null,
+    upgrade: null,
+    downgrade: null,
+    imports: [],
+    opCalls: [],
+    ignores: [],
+    problems: [{ message: `the file could not be read (${reason}); check that it exists and is readable.`, line: 1, column: 1 }],
+    lineCount: 0,
+  };
+}
+
+export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptions): Promise<MigrationFile[]> {
+  const out: MigrationFile[] = new Array(refs.length);
+  const cache = options.cache ? new ParseCache(options.root) : undefined;
+  const misses: ParseItem[] = [];
+  const keys: string[] = [];
+
+  refs.forEach((ref, i) => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(ref.absPath);
+    } catch (e) {
+      out[i] = unreadable(ref, e);
+      return;
+    }
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    if (cache !== undefined) {
+      const key = ParseCache.key(hash, ref.path);
+      const hit = cache.get(key, ref, hash);
+      if (hit !== undefined) {
+        out[i] = hit;
+        return;
+      }
+      keys[misses.length] = key;
+    }
+    misses.push({ index: i, bytes, path: ref.path, absPath: ref.absPath, hash });
+  });
+
+  if (misses.length > 0) {
+    const local = misses.map((m, k) => ({ ...m, index: k }));
+    const parsed = await parseMany(local, options.threads !== undefined ? { threads: options.threads } : {});
+    parsed.forEach((file, k) => {
+      out[misses[k]!.index] = file;
+      if (cache !== undefined) cache.set(keys[k]!, file);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * Parses many files, in parallel when it pays: worker threads (src/source/worker.ts) plus the main
+ * thread, pulling batches from one queue. Each worker keeps two batches in flight so it never
+ * waits for the main thread to hand out work. A worker that fails (cannot start, crashes) hands its
+ * batches back to the main thread, so the result is the same, only slower.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { MigrationFile } from '../model.js';
+
+export interface ParseItem {
+  /** Position in the caller's list. */
+  index: number;
+  bytes: Uint8Array;
+  path: string;
+  absPath: string;
+  hash: string;
+}
+
+export interface ParseJob {
+  id: number;
+  items: ParseItem[];
+}
+
+export interface ParseJobResult {
+  id: number;
+  files: { index: number; file: MigrationFile }[];
+}
+
+export interface PoolOptions {
+  /** Threads to use, the main thread included. Default: os.availableParallelism(). */
+  threads?: number;
+  /** Below this many files everything is parsed on the main thread (a worker costs ~40 ms to start). */
+  minFilesForThreads?: number;
+}
+
+/** Files per batch: large enough to amortise messaging, small enough to balance the load. */
+const BATCH = 16;
+const DEFAULT_MIN_FILES = 64;
+
+type ParseFn = (source: Buffer, ref: { path: string; absPath: string }, hash: string) => MigrationFile;
+
+function parseItem(parse: ParseFn, item: ParseItem): MigrationFile {
+  return parse(Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength), item, item.hash);
+}
+
+class WorkerClient {
+  private readonly worker: Worker;
+  private readonly waiting: { resolve: (r: ParseJobResult) => void; reject: (e: Error) => void }[] = [];
+  private failed: Error | null = null;
+  private nextId = 0;
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url));
+    this.worker.on('message', (r: ParseJobResult) => this.waiting.shift()?.resolve(r));
+    this.worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
+    this.worker.on('exit', (code) => this.fail(new Error(`parse worker exited (${code})`)));
+  }
+
+  private fail(e: Error): void {
+    if (this.failed === null) this.failed = e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+
+  send(items: ParseItem[]): Promise<ParseJobResult> {
+    if (this.failed !== null) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      // A small Buffer is a view into a shared 8 KB pool; cloning the view would copy the whole pool.
+      const own = items.map((it) => (it.bytes.byteLength === it.bytes.buffer.byteLength ? it : { ...it, bytes: new Uint8Array(it.bytes) }));
+      const job: ParseJob = { id: this.nextId++, items: own };
+      try {
+        this.worker.postMessage(job);
+      } catch (e) {
+        this.fail(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Parse every item; results in the items' order. */
+export async function parseMany(items: ParseItem[], options: PoolOptions = {}): Promise<MigrationFile[]> {
+  const out: MigrationFile[] = new Array(items.length);
+  if (items.length === 0) return out;
+  // Loaded here, not at the top: a warm run (everything cached) never loads tree-sitter.
+  const { parseMigration } = await import('./parse.js');
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const workers = items.length >= (options.minFilesForThreads ?? DEFAULT_MIN_FILES) ? Math.min(threads - 1, Math.ceil(items.length / BATCH) - 1) : 0;
+
+  const batches: ParseItem[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+  let next = 0;
+  const take = () => (next < batches.length ? batches[next++] : undefined);
+  const store = (batch: ParseItem[], files: MigrationFile[]) => batch.forEach((item, k) => (out[item.index] = files[k]!));
+  const here = (batch: ParseItem[]) => store(batch, batch.map((item) => parseItem(parseMigration, item)));
+
+  const runWorker = async (): Promise<void> => {
+    let client: WorkerClient;
+    try {
+      client = new WorkerClient();
+    } catch {
+      return;
+    }
+    const pump = async (): Promise<void> => {
+      for (let batch = take(); batch !== undefined; batch = take()) {
+        try {
+          const result = await client.send(batch);
+          const byIndex = new Map(result.files.map((f) => [f.index, f.file]));
+          store(batch, batch.map((item) => byIndex.get(item.index) ?? parseItem(parseMigration, item)));
+        } catch {
+          here(batch);
+        }
+      }
+    };
+    await Promise.all([pump(), pump()]);
+    await client.close();
+  };
+  const running = Array.from({ length: Math.max(0, workers) }, runWorker);
+
+  for (let batch = take(); batch !== undefined; batch = take()) {
+    here(batch);
+    if (running.length > 0) await yieldToEventLoop();
+  }
+  await Promise.all(running);
+  return out;
+}

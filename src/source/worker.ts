@@ -1,0 +1,19 @@
+/**
+ * A parse worker (worker_threads): receives batches of file bytes, returns MigrationFiles. Loaded by
+ * src/source/pool.ts only when there are enough cache misses to make threads pay.
+ */
+import { parentPort } from 'node:worker_threads';
+import { parseMigration } from './parse.js';
+import type { ParseJob, ParseJobResult } from './pool.js';
+
+const port = parentPort;
+if (port === null) throw new Error('src/source/worker.js must run in a worker thread');
+
+port.on('message', (job: ParseJob) => {
+  const files = job.items.map((item) => ({
+    index: item.index,
+    file: parseMigration(Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength), item, item.hash),
+  }));
+  const result: ParseJobResult = { id: job.id, files };
+  port.postMessage(result);
+});
