@@ -30,6 +30,14 @@ export const FLAGS = {
   debug: { type: 'boolean', help: 'show stack traces of internal errors' },
   help: { type: 'boolean', short: 'h', help: 'show help' },
   version: { type: 'boolean', help: 'show the version' },
+  since: { type: 'string', arg: 'REF', help: 'operation and shape rules only on migrations added or changed since this git revision (e.g. origin/main); edits of older ones are modified-migration' },
+  output: { type: 'string', short: 'o', multiple: true, arg: 'FILE', help: 'also write a report to FILE (format from --format, else from the extension: .sarif .json .md); the terminal gets text' },
+  merge: { type: 'boolean', help: 'write a merge revision through Alembic (the project\'s template and naming)' },
+  rebase: { type: 'boolean', help: 'move the revisions that exist only on this branch on top of the other head' },
+  onto: { type: 'string', arg: 'REF', help: 'with --rebase: the git revision the branch diverged from (e.g. origin/main)' },
+  'dry-run': { type: 'boolean', help: 'print the plan as a diff; change nothing' },
+  message: { type: 'string', short: 'm', arg: 'TEXT', help: 'the merge revision\'s message (default: "merge heads")' },
+  'version-table': { type: 'string', arg: 'NAME', help: 'the version table, [schema.]name (default: alembic_version)' },
 } satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -53,6 +61,14 @@ export interface ParsedArgs {
     debug?: boolean;
     help?: boolean;
     version?: boolean;
+    since?: string;
+    output?: string[];
+    merge?: boolean;
+    rebase?: boolean;
+    onto?: string;
+    'dry-run'?: boolean;
+    message?: string;
+    'version-table'?: string;
   };
 }
 

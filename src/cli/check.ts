@@ -7,9 +7,10 @@ import { reporters } from '../report/index.js';
 import type { Report } from '../report/types.js';
 import type { CheckResult, Finding } from '../model.js';
 import { VERSION } from '../version.js';
+import { outputTargets, sinceFindings, sinceSelection, writeOutputs } from '../workflow/check-options.js';
 
-const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'verbose'];
-const formats = ['text', 'json', 'github'] as const;
+const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'verbose', 'since', 'output'];
+const formats = ['text', 'json', 'github', 'sarif', 'markdown'] as const;
 
 export const help = helpFor(
   'alembic-guard check [options]',
@@ -19,17 +20,25 @@ export const help = helpFor(
 
 export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   allowOnly(args, flags);
-  const format = formatFlag(args, formats, 'text');
+  // With --output, --format names the file's format and the terminal gets text.
+  const outputs = outputTargets(args.flags.output, args.flags.format);
+  const format = outputs.length > 0 ? 'text' : formatFlag(args, formats, 'text');
   const project = projectFromArgs(args, ctx);
+  const since = sinceSelection(project, args.flags.since);
   for (const w of project.warnings) ctx.stderr.write(`alembic-guard: warning: ${w.message}\n`);
 
-  const result = await runStatic(project, { cache: !args.flags['no-cache'] });
+  const result = await runStatic(project, { cache: !args.flags['no-cache'], ...(since !== undefined ? { onlyPaths: since.onlyPaths } : {}) });
   const findings: Finding[] = [...result.findings];
+  const modified = sinceFindings(since, result.files, project);
+  findings.push(...modified.findings);
   const checks: CheckResult[] = [result.check];
   const ran = new Set(result.ran);
+  if (modified.ran) ran.add('modified-migration');
   // The database checks are wired in here (runtime issue); until then --static and the default agree.
 
-  const { findings: kept, unused } = applyIgnores(findings, result.files, ran, args.flags.static !== true);
+  const { findings: kept, unused: allUnused } = applyIgnores(findings, result.files, ran, args.flags.static !== true);
+  // Files --since leaves out were not linted: their ignores are not judged.
+  const unused = since === undefined ? allUnused : allUnused.filter((u) => u.file === undefined || since.onlyPaths.has(u.file));
   const severityOfUnused = project.settings.rules['unused-ignore'] ?? 'info';
   const all = sortFindings(severityOfUnused === 'off' ? kept : [...kept, ...unused.map((u) => ({ ...u, severity: severityOfUnused }))]);
   const report: Report = {
@@ -46,13 +55,12 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   };
   const workspace = ctx.env.GITHUB_WORKSPACE ?? ctx.cwd;
   const prefix = relative(workspace, project.root);
-  await write(
-    ctx.stdout,
-    reporters[format]!(report, {
-      color: useColor(ctx),
-      sourceLine: sourceLineReader(project.root),
-      pathPrefix: prefix === '' ? '' : prefix.split('\\').join('/') + '/',
-    }),
-  );
+  const reportContext = {
+    color: useColor(ctx),
+    sourceLine: sourceLineReader(project.root),
+    pathPrefix: prefix === '' ? '' : prefix.split('\\').join('/') + '/',
+  };
+  writeOutputs(outputs, ctx.cwd, report, reportContext);
+  await write(ctx.stdout, reporters[format]!(report, reportContext));
   return report.summary.errors > 0 ? 1 : 0;
 }
