@@ -10,6 +10,22 @@
 import type { Location, OpCall, PyValue } from '../model.js';
 import type { ColumnSpec, ConstraintSpec, DefaultSpec, Operation, OpSource, QualifiedName } from './model.js';
 import { defaultFromPython, lastSegment, typeFromPython } from './types.js';
+import { parseMigration } from '../source/parse.js';
+
+/**
+ * The receiver of a method chain such as `sa.text("...").bindparams(x=1)`: the source parser
+ * gives the callee as text, so the receiver expression is read back with the same parser.
+ */
+function methodReceiver(func: string, method: string): PyValue | undefined {
+  const suffix = `.${method}`;
+  if (!func.endsWith(suffix)) return undefined;
+  const receiver = func.slice(0, -suffix.length);
+  if (!receiver.endsWith(')')) return undefined;
+  const module = `revision = "x"\ndown_revision = None\ndef upgrade():\n    op.execute(\n${receiver}\n    )\n`;
+  const file = parseMigration(Buffer.from(module, 'utf8'), { path: '<expression>', absPath: '<expression>' }, '');
+  if (file.problems.length > 0) return undefined;
+  return file.opCalls[0]?.args[0];
+}
 
 /** An operation before the build stage adds its context (file, revision, phase, transaction …). */
 export type OpDraft = DistributiveOmit<Operation, 'file' | 'revision' | 'phase' | 'function' | 'inTransaction' | 'batch' | 'tableCreatedInRevision' | 'index'>;
@@ -226,6 +242,8 @@ export function executeSql(v: PyValue | undefined): { sql: string } | { reason: 
       return 'sql' in inner ? inner : { reason: 'reason' in inner ? inner.reason : '' };
     }
     if (fn === 'bindparams' || fn === 'execution_options' || fn === 'columns') {
+      const receiver = methodReceiver(v.func, fn);
+      if (receiver !== undefined && receiver.kind === 'call') return executeSql(receiver);
       return { reason: `the SQL is built with .${fn}(), read at run time` };
     }
     return { reason: `the SQL is built at run time by ${v.func}()` };

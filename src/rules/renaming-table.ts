@@ -13,8 +13,8 @@ export const rule = defineRule({
     exampleSql: `ALTER TABLE users RENAME TO accounts;`,
     useInstead: `# Rename, and keep the old name working with a view until the old code is gone
 # (drop the view in a later revision).
-op.rename_table("users", "accounts")
-op.execute("CREATE VIEW users AS SELECT * FROM accounts")  # alembic-guard: ignore[renaming-table]`,
+op.rename_table("users", "accounts")  # alembic-guard: ignore[renaming-table] old name kept as a view
+op.execute("CREATE VIEW users AS SELECT * FROM accounts")`,
     useInsteadSql: `ALTER TABLE users RENAME TO accounts;
 CREATE VIEW users AS SELECT * FROM accounts;`,
     references: ['https://squawkhq.com/docs/renaming-table'],
