@@ -73,3 +73,35 @@ export function ownLabels(graph: RevisionGraph, rev: string, group: readonly str
   const mine = graph.nodes.get(rev)?.branchLabels ?? [];
   return mine.filter((label) => !group.some((other) => other !== rev && (graph.nodes.get(other)?.branchLabels ?? []).includes(label)));
 }
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Names `name` was probably meant to be: candidates it is a prefix of (or that are a prefix of
+ * it: a shortened or lengthened id), else those within a small edit distance (a typo), except
+ * for numeric ids.
+ */
+export function didYouMean(name: string, candidates: Iterable<string>): string[] {
+  const all = [...new Set(candidates)].filter((c) => c !== name);
+  const prefixed = name.length >= 4 ? all.filter((c) => c.length >= 4 && (c.startsWith(name) || name.startsWith(c))) : [];
+  if (prefixed.length > 0) return prefixed.slice(0, 3);
+  // Sequential numeric ids ("0003" vs "0002") are one edit apart by design: no typo guesses.
+  if (/^\d+$/.test(name)) return [];
+  const limit = name.length <= 4 ? 1 : 2;
+  return all
+    .map((c) => ({ c, d: editDistance(name, c) }))
+    .filter((x) => x.d <= limit)
+    .sort((x, y) => x.d - y.d)
+    .map((x) => x.c)
+    .slice(0, 3);
+}

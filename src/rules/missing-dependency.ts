@@ -1,7 +1,7 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
 import { addEmail, createUsers, exampleFiles } from '../graph/examples.js';
-import { at, list } from '../graph/locate.js';
+import { at, didYouMean, list } from '../graph/locate.js';
 
 const audit = {
   file: '5d2f7a8c9b10_create_audit_log.py',
@@ -32,15 +32,15 @@ export default defineRule({
     for (const p of graph.problems) {
       if (p.kind !== 'missing-dependency') continue;
       const node = graph.nodes.get(p.revision)!;
-      const near = [...graph.nodes.keys()].filter((id) => p.missing.length >= 4 && id !== p.missing && (id.startsWith(p.missing) || p.missing.startsWith(id)));
       const labels = [...graph.branchLabels.keys()];
+      const near = didYouMean(p.missing, [...graph.nodes.keys(), ...labels]);
       findings.push({
         ...at(node.file, 'dependsOn', 'revision'),
         revision: p.revision,
         message: `Revision ${p.revision} depends_on "${p.missing}", but no revision file declares that revision id and no revision has that branch label. Alembic stops every command with KeyError: '${p.missing}'.`,
         fix:
           near.length > 0
-            ? `Did you mean ${list(near.map((n) => `"${n}"`))}? depends_on needs the full revision id or a branch label.`
+            ? `Did you mean ${list(near.map((n) => `"${n}"`))}? depends_on needs an exact, full revision id or branch label.`
             : `Name an existing revision id or branch label${labels.length > 0 ? ` (labels: ${list(labels)})` : ''}, restore the missing revision file, or drop the dependency.`,
       });
     }

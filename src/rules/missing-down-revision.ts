@@ -1,7 +1,7 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
 import { addEmail, createUsers, exampleFiles } from '../graph/examples.js';
-import { at, list, named } from '../graph/locate.js';
+import { at, didYouMean, list, named } from '../graph/locate.js';
 import type { RevisionGraph } from '../graph/types.js';
 
 function descendants(graph: RevisionGraph, rev: string): Set<string> {
@@ -14,12 +14,6 @@ function descendants(graph: RevisionGraph, rev: string): Set<string> {
     stack.push(...(graph.nodes.get(r)?.nextRevisions ?? []));
   }
   return seen;
-}
-
-/** Revisions the missing name was probably meant to be: a unique id it prefixes, or the other way round. */
-function lookalikes(graph: RevisionGraph, missing: string): string[] {
-  if (missing.length < 4) return [];
-  return [...graph.nodes.keys()].filter((id) => id !== missing && (id.startsWith(missing) || missing.startsWith(id)) && id.length >= 4);
 }
 
 export default defineRule({
@@ -47,13 +41,13 @@ export default defineRule({
         message = `Revision ${p.revision} has down_revision "${p.missing}", which is a branch label of ${named(graph, p.labelOf)}, not a revision id. Alembic only accepts revision ids in down_revision and fails to build its revision map.`;
         fix = `Write the revision id instead: down_revision = "${p.labelOf}" (or the id of the revision on that branch this one really follows).`;
       } else {
-        const near = lookalikes(graph, p.missing);
+        const near = didYouMean(p.missing, graph.nodes.keys());
         const above = descendants(graph, p.revision);
         const others = graph.heads.filter((h) => !above.has(h));
         message = `Revision ${p.revision} has down_revision "${p.missing}", but no revision file declares revision "${p.missing}". Alembic stops every command with KeyError: '${p.missing}'.`;
         fix =
           near.length > 0
-            ? `Did you mean ${list(near.map((n) => `"${n}" (${graph.nodes.get(n)!.file.path})`))}? Alembic needs the full id in down_revision.`
+            ? `Did you mean ${list(near.map((n) => `"${n}" (${graph.nodes.get(n)!.file.path})`))}? down_revision needs the exact, full revision id.`
             : `Restore the missing revision file (or add its folder to version_locations), or point down_revision at the revision this one really follows${others.length > 0 ? ` (heads on other lines: ${list(others)})` : ''}.`;
       }
       findings.push({ ...at(node.file, 'downRevision', 'revision'), revision: p.revision, message, fix });

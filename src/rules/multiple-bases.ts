@@ -44,12 +44,11 @@ export default defineRule({
     for (const base of unlabeled) {
       if (base === main) continue;
       const node = graph.nodes.get(base)!;
-      const others = graph.bases.filter((b) => b !== base);
       findings.push({
         ...at(node.file, 'downRevision', 'revision'),
         revision: base,
         message: `Revision ${base} is one of ${graph.bases.length} bases (down_revision = None): ${list(graph.bases.map((b) => named(graph, b)))}. It carries no branch label of its own, so it does not look like a deliberate independent branch${main !== undefined ? ` next to the main line from ${main}` : ''}.`,
-        fix: `If ${base} should follow the existing history, set its down_revision to the revision it builds on${others.length > 0 ? ` (on the line of ${list(others)})` : ''}. If it starts an independent branch, give it a branch label: branch_labels = ("<name>",).`,
+        fix: `If ${base} should follow the existing history, set its down_revision to the revision it builds on instead of None. If it starts an independent branch, give it a branch label: branch_labels = ("<name>",).`,
       });
     }
     return findings;

@@ -41,7 +41,7 @@ export default defineRule({
       '# allowed_heads = true             # every head that carries a branch label of its own',
       '```',
       '',
-      'A label allows one head: two heads that both carry the label `core` are a fork inside that branch and are still reported. Set the severity with `[tool.alembic-guard.rules] multiple-heads = "warning"`, or suppress one head with `# alembic-guard: ignore[multiple-heads]` on its `revision =` line.',
+      'Allowed heads may coexist with one main head, which needs no label: the rule reports when two or more heads are not allowed. A label allows one head: two heads that both carry the label `core` are a fork inside that branch and are still reported. When a `down_revision` is missing or the revisions form a cycle, the extra heads that causes are left to missing-down-revision and revision-cycle. Set the severity with `[tool.alembic-guard.rules] multiple-heads = "warning"`, or suppress one head with `# alembic-guard: ignore[multiple-heads]` on its `revision =` line.',
     ].join('\n'),
     references: [
       'https://alembic.sqlalchemy.org/en/latest/branches.html#working-with-branches',
@@ -51,8 +51,11 @@ export default defineRule({
   check(ctx) {
     const { graph } = ctx;
     if (graph.heads.length < 2) return [];
+    // A missing parent or a cycle makes extra heads of its own; those rules explain it better.
+    if (graph.problems.some((p) => p.kind === 'missing-down-revision' || (p.kind === 'revision-cycle' && !p.dependency))) return [];
+    // Allowed heads may coexist with one main head: report when two or more heads are not allowed.
     const reported = graph.heads.filter((h) => !isAllowed(ctx, h));
-    if (reported.length === 0) return [];
+    if (reported.length < 2) return [];
     const real = new Set(graph.realHeads);
     const describe = (h: string) =>
       `${h} (${[graph.nodes.get(h)!.file.path, ...(reported.includes(h) ? [] : ['allowed']), ...(real.has(h) ? [] : ['effective head'])].join(', ')})`;
@@ -60,7 +63,7 @@ export default defineRule({
     const findings: FindingDraft[] = [];
     for (const head of reported) {
       const node = graph.nodes.get(head)!;
-      const peers = reported.length > 1 ? reported.filter((h) => h !== head) : graph.heads.filter((h) => h !== head);
+      const peers = reported.filter((h) => h !== head);
       const fork = divergence(graph, head, peers);
       const where =
         fork.length > 0
@@ -69,14 +72,13 @@ export default defineRule({
       const effective = real.has(head)
         ? ''
         : ` ${head} is an effective head: ${list(node.dependents)} only depend${node.dependents.length === 1 ? 's' : ''} on it, no revision revises it.`;
-      const merge = reported.length > 1 ? reported : [head, peers[0]!];
       const simple = reported.length === graph.heads.length && graph.heads.every((h) => real.has(h));
       findings.push({
         ...at(node.file, 'revision'),
         revision: head,
         message: `Multiple heads: ${head} is one of ${graph.heads.length} heads (${headList}). ${where}${effective} \`alembic upgrade head\` fails with "Multiple head revisions are present".`,
         fix:
-          `Merge them with \`alembic merge -m "merge heads" ${merge.join(' ')}\`${simple ? ' (or `alembic merge heads`)' : ''} and commit the merge revision. ` +
+          `Merge them with \`alembic merge -m "merge heads" ${reported.join(' ')}\`${simple ? ' (or `alembic merge heads`)' : ''} and commit the merge revision. ` +
           'If the branches are meant to stay separate, give each its own branch label and list the labels in [tool.alembic-guard] allowed_heads.',
       });
     }

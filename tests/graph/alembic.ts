@@ -19,6 +19,11 @@ export interface AlembicView {
   historyLines?: string[];
   /** `alembic heads` lines (ScriptDirectory only). */
   headsLines?: string[];
+  /** `alembic heads --resolve-dependencies` lines (ScriptDirectory only). */
+  headsResolvedLines?: string[];
+  /** `alembic history --verbose` / `alembic heads --verbose` output (ScriptDirectory only). */
+  historyVerbose?: string;
+  headsVerbose?: string;
   /** Revision file path per revision (ScriptDirectory only). */
   paths?: Record<string, string>;
   /** Set when Alembic refused the graph. */
@@ -28,7 +33,7 @@ export interface AlembicView {
 const COMMON = `
 import json, sys, warnings
 warnings.simplefilter("ignore")
-def view(m, extra=None):
+def view(m, extra=None, early=None):
     out = {}
     try:
         m._revision_map
@@ -36,8 +41,9 @@ def view(m, extra=None):
         out["realHeads"] = list(m._real_heads)
         out["bases"] = list(m.bases)
         out["realBases"] = list(m._real_bases)
-        out["history"] = [r.revision for r in m.iterate_revisions("heads", "base", inclusive=True, assert_relative_length=False)]
         out["labels"] = {k: sorted(v.branch_labels) for k, v in m._revision_map.items() if k and v is not None and k == v.revision}
+        if early: out.update(early())
+        out["history"] = [r.revision for r in m.iterate_revisions("heads", "base", inclusive=True, assert_relative_length=False)]
         if extra: out.update(extra())
     except Exception as e:
         out["error"] = "%s: %s" % (type(e).__name__, e)
@@ -70,13 +76,18 @@ else:
     cfg = Config(path, ini_section=section)
 script = ScriptDirectory.from_config(cfg)
 m = script.revision_map
+def early():
+    paths = {k: v.path for k, v in m._revision_map.items() if k and v is not None and k == v.revision}
+    return {"paths": paths}
 def extra():
     hist = [sc.cmd_format(verbose=False, include_branches=True, include_doc=True, include_parents=True) for sc in script.walk_revisions()]
     heads = [r.cmd_format(False, include_branches=True, tree_indicators=False) for r in script.get_revisions(script.get_heads())]
-    paths = {sc.revision: sc.path for sc in script.walk_revisions()}
     assert list(script.get_heads()) == list(m.heads)
-    return {"historyLines": hist, "headsLines": heads, "paths": paths}
-print(json.dumps(view(m, extra)))
+    resolved = [r.cmd_format(False, include_branches=True, tree_indicators=False) for r in script.get_revisions("heads")]
+    hist_v = "".join(sc.cmd_format(verbose=True, include_branches=True, include_doc=True, include_parents=True) + "\\n" for sc in script.walk_revisions())
+    heads_v = "".join(r.cmd_format(True, include_branches=True, tree_indicators=False) + "\\n" for r in script.get_revisions(script.get_heads()))
+    return {"historyLines": hist, "headsLines": heads, "headsResolvedLines": resolved, "historyVerbose": hist_v, "headsVerbose": heads_v}
+print(json.dumps(view(m, extra, early)))
 `;
 
 export interface RevSpec {
@@ -102,7 +113,8 @@ export function alembicFromConfig(configPath: string, section = 'alembic', cwd?:
   const out = execFileSync(venvPython, ['-c', FROM_CONFIG, configPath, section], {
     encoding: 'utf8',
     cwd,
-    env: { ...process.env, PYTHONHASHSEED: '0' },
+    // Loading a revision imports it: keep __pycache__ out of the fixtures.
+    env: { ...process.env, PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1' },
     maxBuffer: 256 * 1024 * 1024,
   });
   return JSON.parse(out) as AlembicView;

@@ -77,7 +77,13 @@ test('multiple-heads: allowed_heads by label, by id, and true', () => {
   assert.deepEqual(run(multipleHeads, branches, { allowedHeads: ['core', 'plugin'] }), []);
   assert.deepEqual(run(multipleHeads, branches, { allowedHeads: true }), []);
   assert.deepEqual(run(multipleHeads, branches, { allowedHeads: ['a2', 'p2'] }), []);
-  assert.deepEqual(where(run(multipleHeads, branches, { allowedHeads: ['core'] })), [['p2', p('p2'), 10]]);
+  // One head that is not allowed is the main line: allowed heads may coexist with it.
+  assert.deepEqual(run(multipleHeads, branches, { allowedHeads: ['core'] }), []);
+  const third = [...branches, mf({ rev: 'x1', down: null })];
+  assert.deepEqual(where(run(multipleHeads, third, { allowedHeads: ['core'] })), [
+    ['p2', p('p2'), 10],
+    ['x1', p('x1'), 10],
+  ]);
   // A fork inside the core branch: both heads carry `core`, so the label allows neither.
   const fork = [...branches, mf({ rev: 'a3', down: 'a1' })];
   assert.deepEqual(where(run(multipleHeads, fork, { allowedHeads: true })), [
@@ -180,6 +186,11 @@ test('multiple-bases: warns on an unlabelled extra base, not on labelled branche
   const inherited = [...chain(['a', 'b']), mf({ rev: 'n1', down: null }), mf({ rev: 'n2', down: 'n1', labels: 'networking' })];
   assert.deepEqual(run(multipleBases, inherited), []);
   assert.deepEqual(run(multipleBases, chain(['a', 'b'])), []);
+});
+
+test('multiple-heads: heads made by a missing parent or a cycle are left to those rules', () => {
+  assert.deepEqual(run(multipleHeads, [...chain(['a', 'b']), mf({ rev: 'c', down: 'gone' })]), []);
+  assert.deepEqual(run(multipleHeads, [...chain(['a', 'b']), mf({ rev: 'c', down: 'c' })]), []);
 });
 
 test('malformed graphs give findings from every rule, never an exception', () => {
