@@ -10,6 +10,8 @@ JSON request per line until stdin closes (one Python start-up for a whole test f
    "load": true}
       -> ScriptDirectory.from_config(Config(...)) run from cwd: script dir, version locations,
          options, deprecation warnings, and (load) the paths of the revisions Alembic loads.
+  {"mode": "format", "values": [...], "args": {"here": ...}}
+      -> [v % args ...], as Alembic formats [tool.alembic] strings.
   {"mode": "compile", "pairs": [[src, dest], ...]}
       -> py_compile each src to dest.
 """
@@ -106,6 +108,8 @@ def answer(req):
         result = [dump_ini(req["here"], f) for f in req["files"]]
     elif mode == "project":
         result = project(req)
+    elif mode == "format":
+        result = {"ok": True, "results": [v % req["args"] for v in req["values"]]}
     elif mode == "compile":
         import py_compile
 
