@@ -7,6 +7,7 @@ import { reporters } from '../report/index.js';
 import type { Report } from '../report/types.js';
 import type { CheckResult, Finding } from '../model.js';
 import { VERSION } from '../version.js';
+import { redactUrl, UsageError, type GuardError } from '../errors.js';
 import { outputTargets, sinceFindings, sinceSelection, writeOutputs } from '../workflow/check-options.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'verbose', 'since', 'output'];
@@ -34,7 +35,32 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   const checks: CheckResult[] = [result.check];
   const ran = new Set(result.ran);
   if (modified.ran) ran.add('modified-migration');
-  // The database checks are wired in here (runtime issue); until then --static and the default agree.
+  // The database checks (src/runtime): a problem with Python or the database stops them, the
+  // findings so far are still reported, then the error, exit 2.
+  let runtimeError: GuardError | undefined;
+  if (args.flags.static !== true) {
+    const { runRuntimeChecks, RUNTIME_RULES } = await import('../runtime/checks.js');
+    const { progressPrinter } = await import('../runtime/progress.js');
+    const timeout = args.flags['step-timeout'];
+    const stepTimeoutSeconds = timeout === undefined ? undefined : Number(timeout);
+    if (stepTimeoutSeconds !== undefined && !(Number.isFinite(stepTimeoutSeconds) && stepTimeoutSeconds > 0)) {
+      throw new UsageError(`--step-timeout must be a number of seconds, not "${timeout}"`, { hint: 'For example --step-timeout 120.' });
+    }
+    const rt = await runRuntimeChecks(project, result.graph, {
+      python: args.flags.python,
+      cwd: ctx.cwd,
+      databaseUrl: args.flags['database-url'],
+      allowDestructive: args.flags['allow-destructive'] === true,
+      ...(stepTimeoutSeconds !== undefined ? { stepTimeoutSeconds } : {}),
+      env: ctx.env as NodeJS.ProcessEnv,
+      onProgress: progressPrinter(ctx.stderr),
+      ...(args.flags.verbose === true ? { onLog: (line: string) => ctx.stderr.write(`  | ${redactUrl(line)}\n`) } : {}),
+    });
+    findings.push(...rt.findings);
+    checks.push(...rt.checks);
+    runtimeError = rt.error;
+    if (rt.error === undefined) for (const r of RUNTIME_RULES) ran.add(r.id);
+  }
 
   const { findings: kept, unused: allUnused } = applyIgnores(findings, result.files, ran, args.flags.static !== true);
   // Files --since leaves out were not linted: their ignores are not judged.
@@ -62,5 +88,10 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   };
   writeOutputs(outputs, ctx.cwd, report, reportContext);
   await write(ctx.stdout, reporters[format]!(report, reportContext));
+  if (runtimeError !== undefined) {
+    const { renderError } = await import('./main.js');
+    ctx.stderr.write(renderError(runtimeError, args.flags.debug === true));
+    return 2;
+  }
   return report.summary.errors > 0 ? 1 : 0;
 }

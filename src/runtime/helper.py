@@ -1,0 +1,1027 @@
+"""alembic-guard's Python helper.
+
+Run with the project's own interpreter from the directory that holds the Alembic config. It speaks
+JSON lines over stdio: one request per line on stdin, one response per line on stdout. Everything
+else (the user's env.py prints, logging, warnings) goes to stderr: the protocol runs on private
+copies of the original stdin/stdout descriptors, and descriptors 0 and 1 are pointed at /dev/null
+and stderr before any user code runs.
+
+It drives Alembic through its Python API (Config, ScriptDirectory, EnvironmentContext,
+MigrationContext), never through the CLI's text, and works with Alembic 1.9 onwards on
+SQLAlchemy 1.4 and 2.x, for sync and async env.py files.
+
+Requests (every request carries an "id" that its response echoes):
+  hello      load the config and the script directory; report versions, drivers and revisions
+  configure  the database URL (sqlalchemy.url and environment variables) and connection attribute
+  upgrade    run env.py online to upgrade to a target (as `alembic upgrade TARGET`)
+  downgrade  run env.py online to downgrade to a target (as `alembic downgrade TARGET`)
+  session    run env.py online once and, inside its run_migrations(), serve "step" requests (one
+             revision up or down, each in its own transaction) until "end"
+  drift      compare the models with the database as `alembic check` does
+  offline    render each given revision's upgrade as offline (--sql) SQL, separately
+"""
+
+import ast
+import io
+import json
+import os
+import sys
+import time
+import traceback
+
+PROTOCOL = 1
+
+# --------------------------------------------------------------------------------------------
+# stdio: the protocol gets private descriptors; user code sees stderr and /dev/null.
+
+_proto_out = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
+_proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8", newline="\n")
+sys.stdout.flush()
+os.dup2(2, 1)
+_devnull = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_devnull, 0)
+os.close(_devnull)
+sys.stdout = sys.stderr
+sys.stdin = open(os.devnull, "r")
+
+# sys.path as with `python -m alembic` run from the config's directory: that directory first (not
+# this helper's own directory); Alembic prepends `prepend_sys_path` when it loads the config.
+_here = os.path.dirname(os.path.abspath(__file__))
+if sys.path and sys.path[0] and os.path.abspath(sys.path[0]) == _here:
+    sys.path[0] = os.getcwd()
+else:
+    sys.path.insert(0, os.getcwd())
+
+
+def send(obj):
+    _proto_out.write(json.dumps(obj, default=str) + "\n")
+    _proto_out.flush()
+
+
+def receive():
+    line = _proto_in.readline()
+    if not line:
+        return None
+    return json.loads(line)
+
+
+class ProtocolError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# State for the whole run.
+
+
+class State:
+    cfg = None
+    script = None
+    env_async = False
+    url = None
+    url_env = ()
+    connection_attribute = None
+    sync_url = None
+    # the migration step in progress (alembic.runtime.migration.MigrationStep)
+    current_step = None
+    # the open connection/engine put into config.attributes, to close after each command
+    attribute_resources = []
+    # (version_table, version_table_schema) of the last MigrationContext
+    version_table = None
+
+
+S = State()
+DRIVERS = ("psycopg2", "psycopg", "asyncpg", "pg8000")
+ASYNC_DRIVERS = ("asyncpg", "psycopg_async")
+
+
+def _version_of(*dists):
+    try:
+        from importlib import metadata
+    except ImportError:  # pragma: no cover - Python < 3.8
+        return None
+    for dist in dists:
+        try:
+            return metadata.version(dist)
+        except Exception:
+            continue
+    return None
+
+
+def _has_module(name):
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except Exception:
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: every failure is described as data for the Node side.
+
+
+def _tail(exc, lines=14):
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    out = text.rstrip("\n").split("\n")
+    return "\n".join(out[-lines:])
+
+
+def _chain(exc):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _db_details(exc):
+    """The database's message, SQLSTATE and the failing statement, when the error came from SQL."""
+    try:
+        from sqlalchemy.exc import StatementError
+    except Exception:  # pragma: no cover
+        StatementError = ()
+    for e in _chain(exc):
+        if StatementError and isinstance(e, StatementError):
+            orig = getattr(e, "orig", None)
+            message = str(orig) if orig is not None else str(e)
+            # asyncpg through SQLAlchemy: "<class 'asyncpg.exceptions.X'>: message"
+            if message.startswith("<class '") and "'>: " in message:
+                message = message.split("'>: ", 1)[1]
+            code = None
+            for o in _chain(orig):
+                code = getattr(o, "pgcode", None) or getattr(o, "sqlstate", None)
+                if code is None:
+                    diag = getattr(o, "diag", None)
+                    code = getattr(diag, "sqlstate", None) if diag is not None else None
+                if code:
+                    break
+            statement = getattr(e, "statement", None)
+            return {
+                "message": message.strip(),
+                "pgcode": code if isinstance(code, str) else None,
+                "statement": str(statement).strip() if statement is not None else None,
+            }
+    return None
+
+
+def _frame_line(exc, path):
+    """The line of the deepest traceback frame in `path` (the migration file)."""
+    if not path:
+        return None
+    target = os.path.normcase(os.path.abspath(path))
+    line = None
+    for e in _chain(exc):
+        tb = e.__traceback__
+        while tb is not None:
+            fname = tb.tb_frame.f_code.co_filename
+            if fname and os.path.normcase(os.path.abspath(fname)) == target:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        if line is not None:
+            return line
+    return None
+
+
+def _step_revision(step):
+    rev = getattr(step, "revision", None)
+    if rev is None or not hasattr(rev, "revision"):
+        return None
+    return rev
+
+
+def describe_failure(exc, phase="env"):
+    """Turn an exception raised while running user code into a protocol error."""
+    step = S.current_step
+    rev = _step_revision(step) if step is not None else None
+    err = {
+        "kind": "env",
+        "type": type(exc).__name__,
+        "message": (str(exc).strip() or type(exc).__name__),
+        "traceback": _tail(exc),
+    }
+    db = _db_details(exc)
+    if db:
+        err["message"] = db["message"] or err["message"]
+        err["pgcode"] = db["pgcode"]
+        err["statement"] = db["statement"]
+    if rev is not None:
+        err["kind"] = "step"
+        err["revision"] = rev.revision
+        err["path"] = rev.path
+        err["direction"] = "up" if getattr(step, "is_upgrade", True) else "down"
+        err["line"] = _frame_line(exc, rev.path)
+        if isinstance(exc, NotImplementedError) and err["direction"] == "down":
+            err["kind"] = "irreversible"
+    else:
+        missing = _missing_module(exc)
+        if missing:
+            err["kind"] = "missing-module"
+            err["module"] = missing
+        env_py = os.path.join(S.script.dir, "env.py") if S.script is not None else None
+        if env_py:
+            err["path"] = env_py
+            err["line"] = _frame_line(exc, env_py)
+    if isinstance(exc, KeyboardInterrupt):
+        err["kind"] = "interrupted"
+    return err
+
+
+def _missing_module(exc):
+    for e in _chain(exc):
+        if isinstance(e, ImportError) and getattr(e, "name", None):
+            return e.name
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Alembic plumbing.
+
+
+def _alembic():
+    import alembic
+    from alembic.runtime import migration
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    return alembic, migration, EnvironmentContext, ScriptDirectory
+
+
+_orig_run_migrations = None
+
+
+def _install_patch():
+    """Wrap MigrationContext.run_migrations: track the step in progress, and serve sessions."""
+    global _orig_run_migrations
+    _, migration, _, _ = _alembic()
+    if _orig_run_migrations is not None:
+        return
+    _orig_run_migrations = migration.MigrationContext.run_migrations
+
+    def run_migrations(self, **kw):
+        fn = self._migrations_fn
+        S.version_table = [self.version_table, self.version_table_schema]
+        handler = getattr(fn, "_ag_handler", None)
+        if handler is not None:
+            return handler(self, kw)
+        self._migrations_fn = _tracking(fn)
+        return _orig_run_migrations(self, **kw)
+
+    run_migrations.__doc__ = _orig_run_migrations.__doc__
+    migration.MigrationContext.run_migrations = run_migrations
+
+
+def _tracking(fn):
+    def tracked(heads, ctx):
+        for step in fn(heads, ctx):
+            S.current_step = step
+            yield step
+        S.current_step = None
+
+    return tracked
+
+
+def _cmd_opts(config_file, section):
+    import argparse
+
+    return argparse.Namespace(
+        config=config_file,
+        name=section,
+        x=None,
+        raiseerr=False,
+        autogenerate=False,
+        sql=False,
+        tag=None,
+        quiet=False,
+    )
+
+
+def _make_config(req):
+    import inspect
+
+    from alembic.config import Config
+
+    ini = req.get("config_file")
+    toml = req.get("toml_file")
+    section = req.get("section") or "alembic"
+    kwargs = {"ini_section": section, "cmd_opts": _cmd_opts(ini, section)}
+    params = inspect.signature(Config.__init__).parameters
+    if "stdout" in params:
+        kwargs["stdout"] = sys.stderr
+    if toml and "toml_file" in params:
+        kwargs["toml_file"] = toml
+    return Config(ini, **kwargs)
+
+
+def _looks_async(env_py):
+    try:
+        with open(env_py, "rb") as f:
+            tree = ast.parse(f.read(), env_py)
+    except Exception:
+        return False
+    names = {"async_engine_from_config", "create_async_engine", "AsyncEngine", "run_sync"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef):
+            return True
+        if isinstance(node, ast.Name) and node.id in names:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            return True
+        if isinstance(node, ast.alias) and node.name.split(".")[-1] in names:
+            return True
+    return False
+
+
+def _raises_not_implemented(path):
+    """True when downgrade()'s body is `raise NotImplementedError` (after an optional docstring)."""
+    if not path or not path.endswith(".py"):
+        return False
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), path)
+    except Exception:
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
+            body = list(node.body)
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(getattr(body[0], "value", None), ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                body = body[1:]
+            if not body or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+                return False
+            exc = body[0].exc
+            if isinstance(exc, ast.Call):
+                exc = exc.func
+            return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
+
+
+def _first_line(module, name):
+    fn = getattr(module, name, None)
+    code = getattr(fn, "__code__", None)
+    return code.co_firstlineno if code is not None else None
+
+
+def _tuple(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def op_hello(req):
+    info = {
+        "protocol": PROTOCOL,
+        "python": sys.executable,
+        "python_version": "%d.%d.%d" % sys.version_info[:3],
+        "cwd": os.getcwd(),
+        "drivers": {},
+    }
+    for name in DRIVERS:
+        if _has_module(name):
+            info["drivers"][name] = _version_of(name, name + "-binary", name + "2-binary") or "?"
+    try:
+        import sqlalchemy
+    except ImportError as e:
+        return {"ok": False, "error": {"kind": "no-sqlalchemy", "message": str(e), "traceback": _tail(e)}, **info}
+    info["sqlalchemy"] = sqlalchemy.__version__
+    try:
+        alembic, _, _, ScriptDirectory = _alembic()
+    except ImportError as e:
+        return {"ok": False, "error": {"kind": "no-alembic", "message": str(e), "traceback": _tail(e)}, **info}
+    info["alembic"] = alembic.__version__
+    _install_patch()
+    try:
+        S.cfg = _make_config(req)
+        S.script = ScriptDirectory.from_config(S.cfg)
+        revisions = list(S.script.walk_revisions())
+    except BaseException as e:
+        return {"ok": False, "error": {"kind": "config", "type": type(e).__name__, "message": str(e),
+                                       "traceback": _tail(e)}, **info}
+    try:
+        configured = S.cfg.get_main_option("sqlalchemy.url")
+    except Exception:
+        configured = None
+    if configured and "://" in configured:
+        info["configured_scheme"] = configured.split("://", 1)[0]
+    env_py = os.path.join(S.script.dir, "env.py")
+    S.env_async = _looks_async(env_py)
+    info["env_py"] = env_py
+    info["env_async"] = S.env_async
+    info["script_location"] = S.script.dir
+    out = []
+    for sc in reversed(revisions):
+        module = sc.module
+        deps = getattr(sc, "_resolved_dependencies", None)
+        if deps is None:
+            deps = _tuple(sc.dependencies)
+        out.append({
+            "revision": sc.revision,
+            "down_revisions": _tuple(sc.down_revision),
+            "dependencies": list(deps),
+            "branch_labels": sorted(sc.branch_labels or ()),
+            "path": sc.path,
+            "upgrade_line": _first_line(module, "upgrade"),
+            "downgrade_line": _first_line(module, "downgrade"),
+            "irreversible": _raises_not_implemented(sc.path),
+        })
+    info["revisions"] = out
+    info["heads"] = list(S.script.get_heads())
+    info["bases"] = list(S.script.get_bases())
+    return {"ok": True, **info}
+
+
+def op_configure(req):
+    S.url = req["url"]
+    S.sync_url = req.get("sync_url") or S.url
+    S.url_env = tuple(req.get("url_env") or ())
+    S.connection_attribute = req.get("connection_attribute")
+    for name in S.url_env:
+        os.environ[name] = S.url
+    S.cfg.set_main_option("sqlalchemy.url", S.url.replace("%", "%%"))
+    return {"ok": True}
+
+
+class _UserCode:
+    """Around every run of env.py: config.attributes["connection"] when asked, and its cleanup."""
+
+    def __enter__(self):
+        S.current_step = None
+        attrs = S.cfg.attributes
+        attrs.pop("connection", None)
+        mode = S.connection_attribute
+        if mode == "engine":
+            from sqlalchemy.pool import NullPool
+
+            if _is_async_url(S.url):
+                from sqlalchemy.ext.asyncio import create_async_engine
+
+                engine = create_async_engine(S.url, poolclass=NullPool)
+            else:
+                from sqlalchemy import create_engine
+
+                engine = create_engine(S.url, poolclass=NullPool)
+            attrs["connection"] = engine
+            S.attribute_resources.append(engine)
+        elif mode == "connection":
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            engine = create_engine(S.sync_url, poolclass=NullPool)
+            conn = engine.connect()
+            attrs["connection"] = conn
+            S.attribute_resources.append(conn)
+            S.attribute_resources.append(engine)
+        return self
+
+    def __exit__(self, *exc):
+        S.cfg.attributes.pop("connection", None)
+        while S.attribute_resources:
+            res = S.attribute_resources.pop(0)
+            try:
+                if hasattr(res, "sync_engine"):
+                    import asyncio
+
+                    asyncio.run(res.dispose())
+                elif hasattr(res, "dispose"):
+                    res.dispose()
+                else:
+                    res.close()
+            except Exception:
+                pass
+        return False
+
+
+def _is_async_url(url):
+    scheme = url.split("://", 1)[0]
+    return any(scheme.endswith("+" + d) for d in ASYNC_DRIVERS)
+
+
+def _run_env(fn, as_sql=False, **opts):
+    _, _, EnvironmentContext, _ = _alembic()
+    with EnvironmentContext(S.cfg, S.script, fn=fn, as_sql=as_sql, **opts):
+        S.script.run_env()
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    try:
+        res = fn()
+    finally:
+        elapsed = (time.perf_counter() - t0) * 1000.0
+    res["ms"] = round(elapsed, 1)
+    return res
+
+
+def op_upgrade(req):
+    target = req.get("target") or "heads"
+    script = S.script
+
+    def upgrade(rev, context):
+        return script._upgrade_revs(target, rev)
+
+    def run():
+        try:
+            with _UserCode():
+                _run_env(upgrade, starting_rev=None, destination_rev=target, tag=None)
+        except BaseException as e:
+            return {"ok": False, "error": describe_failure(e), "version_table": S.version_table}
+        return {"ok": True, "version_table": S.version_table}
+
+    return _timed(run)
+
+
+def op_downgrade(req):
+    target = req.get("target") or "base"
+    script = S.script
+
+    def downgrade(rev, context):
+        return script._downgrade_revs(target, rev)
+
+    def run():
+        try:
+            with _UserCode():
+                _run_env(downgrade, starting_rev=None, destination_rev=target, tag=None)
+        except BaseException as e:
+            return {"ok": False, "error": describe_failure(e)}
+        return {"ok": True}
+
+    return _timed(run)
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions: one env.py run, many steps.
+
+
+def _commit_open_transaction(ctx):
+    """Commit whatever transaction env.py opened around run_migrations(), so each step stands alone."""
+    if getattr(ctx, "_transaction", None) is not None:
+        try:
+            ctx._transaction.commit()
+        finally:
+            ctx._transaction = None
+    conn = ctx.connection
+    get = getattr(conn, "get_transaction", None)
+    trans = get() if get is not None else None
+    if trans is not None and getattr(trans, "is_active", False):
+        trans.commit()
+
+
+def _rollback_open_transaction(ctx):
+    if getattr(ctx, "_transaction", None) is not None:
+        try:
+            ctx._transaction.rollback()
+        except Exception:
+            pass
+        ctx._transaction = None
+    conn = ctx.connection
+    get = getattr(conn, "get_transaction", None)
+    try:
+        trans = get() if get is not None else None
+        if trans is not None and getattr(trans, "is_active", False):
+            trans.rollback()
+    except Exception:
+        pass
+
+
+def _fresh_memo(ctx):
+    """Each step as if it were its own command: SQLAlchemy remembers in the impl's memo which enum
+    types a create/drop sequence already handled, and would skip CREATE TYPE the second time."""
+    memo = getattr(ctx.impl, "memo", None)
+    if isinstance(memo, dict):
+        memo.clear()
+
+
+def _single_step(revision, up):
+    _, migration, _, _ = _alembic()
+    script = S.script
+    rev = script.get_revision(revision)
+    if up:
+        return migration.MigrationStep.upgrade_from_script(script.revision_map, rev)
+    return migration.MigrationStep.downgrade_from_script(script.revision_map, rev)
+
+
+def _session_handler(session_id):
+    def handler(ctx, kw):
+        _commit_open_transaction(ctx)
+        ctx._in_external_transaction = False
+        ctx._transaction_per_migration = True
+        send({"id": session_id, "ok": True, "event": "ready"})
+        while True:
+            req = receive()
+            if req is None:
+                raise ProtocolError("stdin closed during a session")
+            op = req.get("op")
+            if op == "end":
+                S.session_end_id = req.get("id")
+                return None
+            if op != "step":
+                send({"id": req.get("id"), "ok": False,
+                      "error": {"kind": "protocol", "message": "unexpected %r inside a session" % op}})
+                continue
+            resp = _timed(lambda: _session_step(ctx, kw, req))
+            resp["id"] = req.get("id")
+            send(resp)
+
+    return handler
+
+
+def _session_step(ctx, kw, req):
+    try:
+        step = _single_step(req["revision"], req.get("direction", "up") == "up")
+    except BaseException as e:
+        return {"ok": False, "error": {"kind": "protocol", "message": str(e), "traceback": _tail(e)}}
+
+    def fn(heads, context):
+        return [step]
+
+    ctx._migrations_fn = _tracking(fn)
+    S.current_step = None
+    _fresh_memo(ctx)
+    try:
+        _orig_run_migrations(ctx, **kw)
+    except BaseException as e:
+        err = describe_failure(e)
+        _rollback_open_transaction(ctx)
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return {"ok": False, "error": err}
+    finally:
+        S.current_step = None
+    try:
+        _commit_open_transaction(ctx)
+    except BaseException as e:
+        return {"ok": False, "error": describe_failure(e)}
+    return {"ok": True}
+
+
+def op_session(req):
+    session_id = req.get("id")
+
+    def fn(heads, context):
+        return []
+
+    fn._ag_handler = _session_handler(session_id)
+    S.session_end_id = None
+    try:
+        with _UserCode():
+            _run_env(fn, starting_rev=None, destination_rev=None, tag=None)
+    except ProtocolError:
+        raise
+    except BaseException as e:
+        err = describe_failure(e)
+        if S.session_end_id is None:
+            # env.py failed before (or while) the session was served: answer the session request.
+            return {"ok": False, "error": err, "event": "failed"}
+        return {"id": S.session_end_id, "ok": False, "error": err, "event": "ended"}
+    if S.session_end_id is None:
+        return {"ok": False, "event": "failed", "error": {
+            "kind": "env", "message": "env.py did not call context.run_migrations() in online mode",
+            "traceback": ""}}
+    return {"id": S.session_end_id, "ok": True, "event": "ended"}
+
+
+# --------------------------------------------------------------------------------------------
+# Offline (--sql) rendering, one revision at a time in one env.py run.
+
+
+def op_offline(req):
+    items = req.get("revisions") or []
+    results = []
+
+    def handler(ctx, kw):
+        wrap = bool(ctx.impl.transactional_ddl) and not ctx._transaction_per_migration
+        original_buffer = ctx.impl.output_buffer
+        for item in items:
+            buf = io.StringIO()
+            ctx.impl.output_buffer = buf
+            ctx.output_buffer = buf
+            parents = item.get("parents") or []
+            ctx._start_from_rev = tuple(parents) if parents else None
+            t0 = time.perf_counter()
+            try:
+                step = _single_step(item["revision"], True)
+
+                def fn(heads, context, step=step):
+                    return [step]
+
+                ctx._migrations_fn = _tracking(fn)
+                S.current_step = None
+                _fresh_memo(ctx)
+                if wrap:
+                    ctx.impl.emit_begin()
+                _orig_run_migrations(ctx, **kw)
+                if wrap:
+                    ctx.impl.emit_commit()
+                results.append({"revision": item["revision"], "ok": True, "sql": buf.getvalue(),
+                                "ms": round((time.perf_counter() - t0) * 1000.0, 1)})
+            except KeyboardInterrupt:
+                raise
+            except BaseException as e:
+                results.append({"revision": item["revision"], "ok": False, "error": describe_failure(e),
+                                "sql": buf.getvalue()})
+            finally:
+                S.current_step = None
+        ctx.impl.output_buffer = original_buffer
+        ctx.output_buffer = original_buffer
+        ctx._start_from_rev = None
+        ctx._migrations_fn = lambda heads, context: []
+        return None
+
+    def fn(heads, context):
+        return []
+
+    fn._ag_handler = handler
+    sink = io.StringIO()
+    saved = S.cfg.output_buffer
+    S.cfg.output_buffer = sink
+    t0 = time.perf_counter()
+    try:
+        _run_env(fn, as_sql=True, starting_rev=None, destination_rev=None, tag=None)
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return {"ok": False, "error": describe_failure(e), "results": results}
+    finally:
+        S.cfg.output_buffer = saved
+    if len(results) < len(items) and not results:
+        return {"ok": False, "results": results, "error": {
+            "kind": "env", "message": "env.py did not call context.run_migrations() in offline mode",
+            "traceback": ""}}
+    return {"ok": True, "results": results, "ms": round((time.perf_counter() - t0) * 1000.0, 1)}
+
+
+# --------------------------------------------------------------------------------------------
+# Model drift, the way `alembic check` judges it.
+
+
+def _mapped_classes():
+    """Table object id -> mapped class, for every declarative registry alive."""
+    out = {}
+    try:
+        from sqlalchemy.orm import mapperlib
+
+        registries = list(getattr(mapperlib, "_mapper_registries", {}))
+    except Exception:
+        return out
+    for reg in registries:
+        for mapper in list(getattr(reg, "mappers", ())):
+            for table in getattr(mapper, "tables", ()) or ():
+                out.setdefault(id(table), mapper)
+    return out
+
+
+def _class_location(mapper, attr_name=None):
+    import inspect
+
+    cls = mapper.class_
+    try:
+        path = inspect.getsourcefile(cls)
+        lines, start = inspect.getsourcelines(cls)
+    except Exception:
+        return None
+    loc = {"path": path, "line": start}
+    if attr_name:
+        try:
+            import textwrap
+
+            tree = ast.parse(textwrap.dedent("".join(lines)))
+            for node in ast.walk(tree):
+                targets = []
+                if isinstance(node, ast.Assign):
+                    targets = node.targets
+                elif isinstance(node, ast.AnnAssign):
+                    targets = [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and t.id == attr_name:
+                        loc["line"] = start + node.lineno - 1
+                        return loc
+        except Exception:
+            pass
+    return loc
+
+
+def _qualified(schema, name):
+    return "%s.%s" % (schema, name) if schema else str(name)
+
+
+def _type_text(t):
+    try:
+        return str(t)
+    except Exception:
+        return repr(t)
+
+
+def _constraint_text(c):
+    kind = type(c).__name__
+    name = getattr(c, "name", None)
+    table = getattr(getattr(c, "table", None), "name", None)
+    cols = []
+    try:
+        cols = [col.name for col in c.columns]
+    except Exception:
+        try:
+            cols = [str(e) for e in c.expressions]
+        except Exception:
+            pass
+    label = {
+        "UniqueConstraint": "unique constraint",
+        "ForeignKeyConstraint": "foreign key",
+        "CheckConstraint": "check constraint",
+        "PrimaryKeyConstraint": "primary key",
+        "Index": "index",
+    }.get(kind, kind)
+    where = "%s(%s)" % (table, ", ".join(cols)) if table else "(%s)" % ", ".join(cols)
+    if name:
+        return "%s %s on %s" % (label, name, where)
+    return "%s on %s" % (label, where)
+
+
+def _describe_diff(diff, mapped):
+    """One autogenerate difference -> {message, path?, line?, table?}."""
+    item = {"raw": repr(diff)}
+    if isinstance(diff, list):
+        # modify_* entries for one column come as a list of tuples
+        msgs = [_describe_diff(d, mapped) for d in diff]
+        first = msgs[0] if msgs else {}
+        first = dict(first)
+        first["message"] = "; ".join(m["message"] for m in msgs)
+        first["raw"] = repr(diff)
+        return first
+    kind = diff[0]
+    model_obj = None
+    attr = None
+    if kind == "add_table":
+        t = diff[1]
+        item["message"] = "table %s is in the models but no migration creates it" % _qualified(t.schema, t.name)
+        model_obj = t
+    elif kind == "remove_table":
+        t = diff[1]
+        item["message"] = "table %s is in the database but not in the models" % _qualified(t.schema, t.name)
+    elif kind == "add_column":
+        schema, tname, col = diff[1], diff[2], diff[3]
+        item["message"] = "column %s.%s (%s) is in the models but no migration creates it" % (
+            _qualified(schema, tname), col.name, _type_text(col.type))
+        model_obj = col.table
+        attr = col
+    elif kind == "remove_column":
+        schema, tname, col = diff[1], diff[2], diff[3]
+        item["message"] = "column %s.%s is in the database but not in the models" % (_qualified(schema, tname), col.name)
+    elif kind in ("modify_type", "modify_nullable", "modify_default", "modify_comment"):
+        schema, tname, cname, existing, old, new = diff[1:7]
+        col_name = "%s.%s" % (_qualified(schema, tname), cname)
+        if kind == "modify_type":
+            item["message"] = "column %s is %s in the database but %s in the models" % (
+                col_name, _type_text(old), _type_text(new))
+        elif kind == "modify_nullable":
+            word = lambda v: "nullable" if v else "NOT NULL"  # noqa: E731
+            item["message"] = "column %s is %s in the database but %s in the models" % (col_name, word(old), word(new))
+        elif kind == "modify_default":
+            item["message"] = "column %s has default %s in the database but %s in the models" % (
+                col_name, _default_text(old), _default_text(new))
+        else:
+            item["message"] = "column %s has comment %r in the database but %r in the models" % (col_name, old, new)
+        item["table"] = _qualified(schema, tname)
+        item["column"] = cname
+    elif kind in ("add_index", "add_constraint", "add_fk"):
+        c = diff[1]
+        item["message"] = "%s is in the models but not in the database" % _constraint_text(c)
+        model_obj = getattr(c, "table", None)
+    elif kind in ("remove_index", "remove_constraint", "remove_fk"):
+        c = diff[1]
+        item["message"] = "%s is in the database but not in the models" % _constraint_text(c)
+    elif kind in ("add_table_comment", "remove_table_comment"):
+        t = diff[1]
+        item["message"] = "the comment of table %s differs between the models and the database" % _qualified(t.schema, t.name)
+        model_obj = t
+    else:
+        item["message"] = "%s: %s" % (kind, ", ".join(str(x) for x in diff[1:]))
+    if model_obj is not None:
+        mapper = mapped.get(id(model_obj))
+        if mapper is not None:
+            attr_name = None
+            if attr is not None:
+                try:
+                    prop = mapper.get_property_by_column(attr)
+                    attr_name = prop.key
+                except Exception:
+                    attr_name = getattr(attr, "key", None) or attr.name
+            loc = _class_location(mapper, attr_name)
+            if loc:
+                item.update(loc)
+    return item
+
+
+def _default_text(v):
+    if v is None:
+        return "none"
+    arg = getattr(v, "arg", None)
+    if arg is not None:
+        text = getattr(arg, "text", None)
+        return text if text is not None else str(arg)
+    return str(v)
+
+
+def op_drift(req):
+    from alembic import autogenerate as autogen
+
+    command_args = dict(
+        message=None,
+        autogenerate=True,
+        sql=False,
+        head="head",
+        splice=False,
+        branch_label=None,
+        version_path=None,
+        rev_id=None,
+        depends_on=None,
+    )
+    revision_context = autogen.RevisionContext(S.cfg, S.script, command_args)
+
+    def retrieve_migrations(rev, context):
+        S.drift_configured = True
+        revision_context.run_autogenerate(rev, context)
+        return []
+
+    def run():
+        S.drift_configured = False
+        try:
+            with _UserCode():
+                _run_env(retrieve_migrations, template_args=revision_context.template_args,
+                         revision_context=revision_context)
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            msg = str(e)
+            if "does not provide a MetaData object" in msg:
+                return {"ok": True, "skipped": "env.py sets target_metadata = None, so there are no models to compare"}
+            return {"ok": False, "error": describe_failure(e)}
+        if not revision_context.generated_revisions:
+            return {"ok": True, "skipped": "env.py did not call context.run_migrations() in online mode"}
+        migration_script = revision_context.generated_revisions[-1]
+        diffs = []
+        for upgrade_ops in migration_script.upgrade_ops_list:
+            diffs.extend(upgrade_ops.as_diffs())
+        mapped = _mapped_classes()
+        described = []
+        for d in diffs:
+            try:
+                described.append(_describe_diff(d, mapped))
+            except Exception as e:  # never lose a difference because it could not be worded
+                described.append({"message": repr(d), "raw": repr(d), "describe_error": str(e)})
+        return {"ok": True, "differences": described}
+
+    return _timed(run)
+
+
+# --------------------------------------------------------------------------------------------
+
+OPS = {
+    "hello": op_hello,
+    "configure": op_configure,
+    "upgrade": op_upgrade,
+    "downgrade": op_downgrade,
+    "session": op_session,
+    "drift": op_drift,
+    "offline": op_offline,
+}
+
+
+def main():
+    while True:
+        try:
+            req = receive()
+        except ValueError as e:
+            send({"id": None, "ok": False, "error": {"kind": "protocol", "message": "bad request: %s" % e}})
+            continue
+        if req is None:
+            return 0
+        rid = req.get("id")
+        op = OPS.get(req.get("op"))
+        if op is None:
+            send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "unknown op %r" % req.get("op")}})
+            continue
+        if req.get("op") != "hello" and S.cfg is None:
+            send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "hello first"}})
+            continue
+        try:
+            resp = op(req)
+        except ProtocolError as e:
+            sys.stderr.write("alembic-guard helper: %s\n" % e)
+            return 3
+        except KeyboardInterrupt:
+            return 130
+        except BaseException as e:  # a bug in the helper itself
+            resp = {"ok": False, "error": {"kind": "internal", "type": type(e).__name__, "message": str(e),
+                                           "traceback": _tail(e, 30)}}
+        if "id" not in resp or resp.get("id") is None:
+            resp["id"] = rid
+        send(resp)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
