@@ -1,5 +1,5 @@
 /** Literal MigrationFile records for the graph's unit tests. */
-import type { Location, MigrationFile } from '../../src/model.js';
+import type { GuardSettings, Location, MigrationFile, Project } from '../../src/model.js';
 
 export interface Spec {
   /** null: a file whose revision could not be read. */
@@ -48,4 +48,20 @@ export function mf(spec: Spec): MigrationFile {
 /** A chain: mf for each id, each revising the previous one. */
 export function chain(ids: string[], first: string | null = null): MigrationFile[] {
   return ids.map((rev, i) => mf({ rev, down: i === 0 ? first : ids[i - 1]! }));
+}
+
+/** A project with default settings (and these overrides), for rule contexts. */
+export function project(settings: Partial<GuardSettings> = {}): Project {
+  return {
+    root: '/project',
+    configFiles: [],
+    section: 'alembic',
+    versionLocations: ['/project/migrations/versions'],
+    recursiveVersionLocations: false,
+    sourceless: false,
+    fileTemplate: '%(rev)s_%(slug)s',
+    prependSysPath: [],
+    settings: { rules: {}, skipRevisions: [], allowedHeads: [], versionLocations: [], ...settings },
+    warnings: [],
+  };
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildGraph } from '../../src/graph/graph.js';
-import type { FindingDraft, GuardSettings, MigrationFile, Project } from '../../src/model.js';
+import type { FindingDraft, GuardSettings, MigrationFile } from '../../src/model.js';
 import type { Rule } from '../../src/rules/define.js';
 import multipleHeads from '../../src/rules/multiple-heads.js';
 import missingDownRevision from '../../src/rules/missing-down-revision.js';
@@ -13,22 +13,7 @@ import missingDependency from '../../src/rules/missing-dependency.js';
 import duplicateRevision from '../../src/rules/duplicate-revision.js';
 import revisionCycle from '../../src/rules/revision-cycle.js';
 import multipleBases from '../../src/rules/multiple-bases.js';
-import { chain, mf } from './helpers.js';
-
-export function project(settings: Partial<GuardSettings> = {}): Project {
-  return {
-    root: '/project',
-    configFiles: [],
-    section: 'alembic',
-    versionLocations: ['/project/migrations/versions'],
-    recursiveVersionLocations: false,
-    sourceless: false,
-    fileTemplate: '%(rev)s_%(slug)s',
-    prependSysPath: [],
-    settings: { rules: {}, skipRevisions: [], allowedHeads: [], versionLocations: [], ...settings },
-    warnings: [],
-  };
-}
+import { chain, mf, project } from './helpers.js';
 
 export function run(rule: Rule, files: MigrationFile[], settings: Partial<GuardSettings> = {}): FindingDraft[] {
   const graph = buildGraph(files);
