@@ -22,19 +22,21 @@ const SOURCE_RE = /^(?!\.#|__init__)([^\n]*\.py)$/;
 /** `_sourceless_rev_file`. */
 const SOURCELESS_RE = /^(?!\.#|__init__)([^\n]*\.py)(c|o)?$/;
 
-/** Python's default str ordering: by code point (JS sorts UTF-16 code units). */
+/** Python's default str ordering: by code point (JS `<` compares UTF-16 code units). */
 export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx - cy;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // A surrogate starts a code point above U+FFFF, greater than any BMP character.
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1;
+      return x - y;
+    }
   }
+  return a.length - b.length;
 }
 
 interface WalkStep {
@@ -44,6 +46,8 @@ interface WalkStep {
   files: string[];
   /** Names in `dirs` that are symlinks (os.walk lists them but does not enter them). */
   links: Set<string>;
+  /** Names in `files` that are symlinks. */
+  fileLinks: Set<string>;
 }
 
 function scandir(dir: string): Dirent[] | null {
@@ -67,12 +71,12 @@ function isDirFollow(p: string): boolean {
 function* osWalk(top: string): Generator<WalkStep> {
   const entries = scandir(top);
   if (entries === null) return;
-  const step: WalkStep = { root: top, dirs: [], files: [], links: new Set() };
+  const step: WalkStep = { root: top, dirs: [], files: [], links: new Set(), fileLinks: new Set() };
   for (const e of entries) {
     let isDir = e.isDirectory();
     if (e.isSymbolicLink()) {
       isDir = isDirFollow(join(top, e.name));
-      if (isDir) step.links.add(e.name);
+      (isDir ? step.links : step.fileLinks).add(e.name);
     } else if (!isDir && !e.isFile()) {
       isDir = isDirFollow(join(top, e.name)); // unknown type on some file systems
     }
@@ -84,19 +88,42 @@ function* osWalk(top: string): Generator<WalkStep> {
   }
 }
 
-/** `Script._list_py_dir`. */
-function listPyDir(path: string, sourceless: boolean, recursive: boolean): string[] {
-  const paths: string[] = [];
+/** A listed file; `real` is its resolved path when that is known without resolving it alone. */
+interface Listed {
+  path: string;
+  real?: string;
+}
+
+function realDir(dir: string): string | undefined {
+  try {
+    return realpathSync.native(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `Script._list_py_dir`. Files that are not symlinks get their real path from their folder's
+ * (one realpath per folder instead of one per file: this is the hot loop for big projects).
+ */
+function listPyDir(path: string, sourceless: boolean, recursive: boolean): Listed[] {
+  const paths: Listed[] = [];
+  const add = (dir: string, name: string, isLink: boolean, dirReal: string | undefined): void => {
+    const file = join(dir, name);
+    paths.push(isLink || dirReal === undefined ? { path: file } : { path: file, real: join(dirReal, name) });
+  };
   for (const step of osWalk(path)) {
     if (basename(step.root).endsWith('__pycache__')) continue;
-    for (const f of [...step.files].sort(compareCodePoints)) paths.push(join(step.root, f));
+    const rootReal = realDir(step.root);
+    for (const f of [...step.files].sort(compareCodePoints)) add(step.root, f, step.fileLinks.has(f), rootReal);
     if (sourceless) {
       const pyCache = join(step.root, '__pycache__');
       if (existsSync(pyCache)) {
         const names = new Set(step.files.map((f) => f.split('.')[0]));
-        const cached = (scandir(pyCache) ?? []).map((e) => e.name).sort(compareCodePoints);
+        const cacheReal = realDir(pyCache);
+        const cached = (scandir(pyCache) ?? []).sort((a, b) => compareCodePoints(a.name, b.name));
         for (const pyc of cached) {
-          if (!names.has(pyc.split('.')[0])) paths.push(join(pyCache, pyc));
+          if (!names.has(pyc.name.split('.')[0])) add(pyCache, pyc.name, pyc.isSymbolicLink(), cacheReal);
         }
       }
     }
@@ -170,9 +197,10 @@ export function listRevisionFiles(project: Project): RevisionFileRef[] {
   for (const location of project.versionLocations) {
     const vers = resolve(location);
     if (!existsSync(vers)) continue;
-    for (const file of listPyDir(vers, project.sourceless, project.recursiveVersionLocations)) {
+    for (const listed of listPyDir(vers, project.sourceless, project.recursiveVersionLocations)) {
+      const file = listed.path;
       // Alembic resolves symlinks first, skips a real file seen before, and matches the real name.
-      const real = pyResolve(file);
+      const real = listed.real !== undefined ? { path: listed.real, exists: true } : pyResolve(file);
       if (seen.has(real.path)) continue; // "File ... loaded twice! ignoring."
       seen.add(real.path);
       if (!isRevisionFileName(real.path, project.sourceless)) continue;
