@@ -44,6 +44,8 @@ export type FlagName = keyof typeof FLAGS;
 
 export interface ParsedArgs {
   command: string;
+  /** False when no command was named (then `check` runs). */
+  commandGiven: boolean;
   positionals: string[];
   flags: {
     config?: string[];
@@ -82,7 +84,7 @@ export function parse(argv: string[]): ParsedArgs {
     });
   }
   const [command = 'check', ...positionals] = parsed.positionals;
-  return { command, positionals, flags: parsed.values as ParsedArgs['flags'] };
+  return { command, commandGiven: parsed.positionals.length > 0, positionals, flags: parsed.values as ParsedArgs['flags'] };
 }
 
 /** Fail on flags the command does not take. */

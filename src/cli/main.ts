@@ -19,6 +19,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   graph: { summary: 'print the revision graph (text, mermaid, dot, json)', load: () => import('./graph.js') },
   rules: { summary: 'list the rules', load: () => import('./rules.js') },
   rule: { summary: "show one rule's documentation", load: () => import('./rules.js') },
+  'fix-heads': { summary: 'fix diverged heads: --merge (a merge revision through Alembic) or --rebase --onto REF (linear history)', load: () => import('./fix-heads.js') },
+  status: { summary: 'read-only: is the database at head? (exit 0 head, 1 behind, 3 unknown revision, 4 no version table)', load: () => import('./status.js') },
 };
 
 function mainHelp(): string {
@@ -36,7 +38,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       return 0;
     }
     const entry = commands[args.command];
-    if (args.command === 'help' || (entry === undefined && args.flags.help)) {
+    if (args.command === 'help' || (args.flags.help && (entry === undefined || !args.commandGiven))) {
       ctx.stdout.write(mainHelp());
       return 0;
     }
