@@ -172,14 +172,16 @@ function textLine(graph: RevisionGraph, node: RevisionNode, flags: Flags): strin
 
 /**
  * Lanes, newest first, like `git log --graph`: `*` is the revision, `|` a line waiting for its
- * parent, `|\` a merge point opening a lane per extra parent, `|/` lanes joining at a branch point.
+ * parent, `|\` a merge point opening a lane per extra parent, `|/` lanes joining at a branch
+ * point, `/` lanes moving left when a line ends at a base. Lane k is drawn in column 2k.
  */
 function renderText(graph: RevisionGraph): string {
   const flags = flagsOf(graph);
   const position = new Map(graph.history.map((rev, i) => [rev, i]));
   const lanes: string[] = [];
   const rows: string[] = [];
-  const draw = (marks: string[]) => marks.join('').replace(/\s+$/, '');
+  const grid = (width: number) => Array.from({ length: 2 * width }, () => ' ');
+  const draw = (cells: string[]) => cells.join('').replace(/\s+$/, '');
   for (const rev of graph.history) {
     const node = graph.nodes.get(rev)!;
     let c = lanes.indexOf(rev);
@@ -188,24 +190,44 @@ function renderText(graph: RevisionGraph): string {
       c = lanes.length - 1;
     }
     // Lanes that also wait for this revision join it here (it is a branch point).
-    const joining = lanes.map((l, k) => (k > c && l === rev ? k : -1)).filter((k) => k !== -1);
+    const joining = lanes.flatMap((l, k) => (k > c && l === rev ? [k] : []));
     if (joining.length > 0) {
-      rows.push(draw(lanes.map((_, k) => (joining.includes(k) ? '/ ' : '| '))));
-      for (const k of joining.reverse()) lanes.splice(k, 1);
+      const cells = grid(lanes.length);
+      lanes.forEach((_, k) => {
+        // A joining lane, and any lane to the right of one, moves left.
+        if (joining.some((j) => j <= k)) cells[2 * k - 1] = '/';
+        else cells[2 * k] = '|';
+      });
+      rows.push(draw(cells));
+      for (const k of [...joining].reverse()) lanes.splice(k, 1);
     }
-    rows.push(`${draw(lanes.map((_, k) => (k === c ? '* ' : '| ')))}  ${textLine(graph, node, flags(rev))}`);
+    const cells = grid(lanes.length);
+    lanes.forEach((_, k) => (cells[2 * k] = k === c ? '*' : '|'));
+    rows.push(`${draw(cells)}  ${textLine(graph, node, flags(rev))}`);
     const parents = drawnParents(graph, position, node);
     if (parents.length === 0) {
+      // The line ends here; lanes to the right move one to the left.
+      if (c < lanes.length - 1) {
+        const shift = grid(lanes.length);
+        lanes.forEach((_, k) => {
+          if (k < c) shift[2 * k] = '|';
+          else if (k > c) shift[2 * k - 1] = '/';
+        });
+        rows.push(draw(shift));
+      }
       lanes.splice(c, 1);
     } else {
       lanes[c] = parents[0]!;
       if (parents.length > 1) {
         const extra = parents.slice(1);
-        const before = lanes.length;
+        const opened = grid(lanes.length + extra.length);
+        lanes.forEach((_, k) => {
+          if (k <= c) opened[2 * k] = '|';
+          else opened[2 * (k + extra.length) - 1] = '\\';
+        });
+        extra.forEach((_, j) => (opened[2 * (c + j + 1) - 1] = '\\'));
+        rows.push(draw(opened));
         lanes.splice(c + 1, 0, ...extra);
-        const marks: string[] = [];
-        for (let k = 0; k < before; k++) marks.push(k === c ? '|' + '\\'.repeat(extra.length) : k < c ? '| ' : '\\ ');
-        rows.push(draw(marks));
       }
     }
   }
