@@ -45,7 +45,7 @@ export type FlagName = keyof typeof FLAGS;
 export interface ParsedArgs {
   command: string;
   /** False when no command was named (then `check` runs). */
-  commandGiven: boolean;
+  commandGiven?: boolean;
   positionals: string[];
   flags: {
     config?: string[];
