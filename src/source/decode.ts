@@ -14,6 +14,11 @@ export interface DecodedSource {
   /** The encoding used, as Python normalises it (`utf-8`, `iso-8859-1`, or the cookie's name). */
   encoding: string;
   problems: ParseProblem[];
+  /**
+   * Where the first byte that is not UTF-8 is, when the file is read as UTF-8 and has one. Not in
+   * `problems`: the message depends on whether the byte sits in a comment (see parse.ts).
+   */
+  invalidUtf8?: { line: number; column: number };
 }
 
 const LATIN1 = new Set(['latin-1', 'iso-8859-1', 'iso-latin-1', 'latin1', 'latin', 'l1', 'iso8859-1', '8859', 'cp819', 'iso-ir-100']);
@@ -161,16 +166,11 @@ export function decodeSource(input: Uint8Array): DecodedSource {
 
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   let text: string;
+  let invalidUtf8: { line: number; column: number } | undefined;
   const norm = encoding.toLowerCase().replace(/_/g, '-');
   if (encoding === 'utf-8') {
     text = bytes.toString('utf8');
-    if (!isUtf8(bytes)) {
-      const at = bytePosition(buf, firstInvalidUtf8(buf));
-      problems.push({
-        message: `not valid UTF-8 at line ${at.line}: Python refuses to import the file. Re-save it as UTF-8, or declare its encoding with a "# -*- coding: <name> -*-" line at the top.`,
-        ...at,
-      });
-    }
+    if (!isUtf8(bytes)) invalidUtf8 = bytePosition(buf, firstInvalidUtf8(buf));
   } else if (encoding === 'iso-8859-1' || LATIN1.has(norm)) {
     text = bytes.toString('latin1');
   } else if (ASCII.has(norm)) {
@@ -210,5 +210,8 @@ export function decodeSource(input: Uint8Array): DecodedSource {
       }
     }
   }
-  return { text: normaliseNewlines(text), encoding, problems };
+  text = normaliseNewlines(text);
+  // tree-sitter stops at a NUL; Python rejects the file anyway (reported above).
+  if (nul !== -1) text = text.replace(/\0/g, ' ');
+  return invalidUtf8 === undefined ? { text, encoding, problems } : { text, encoding, problems, invalidUtf8 };
 }

@@ -44,6 +44,12 @@ export class LineIndex {
     return { line: r + 1, column: offset - this.starts[r]! + 1 };
   }
 
+  /** The offset of a 1-based line and column (clamped to the text). */
+  offset(line: number, column: number): number {
+    const start = this.starts[Math.min(Math.max(line - 1, 0), this.starts.length - 1)]!;
+    return Math.min(start + column - 1, this.text.length);
+  }
+
   loc(start: number, end: number): Location {
     const a = this.row(start);
     const b = end === start ? a : this.row(end);

@@ -418,13 +418,16 @@ class Reader {
     do {
       const type = typeOf(c);
       if (type === 'with_clause') {
+        // Items are entered left to right: each one is evaluated inside the ones before it.
         c.gotoFirstChild();
         do {
           const t = typeOf(c);
           if (t === 'with_item') {
             const got = this.withItem(depth + 2);
-            if (got === 'autocommit') autocommit++;
-            else if (got !== null) {
+            if (got === 'autocommit') {
+              autocommit++;
+              this.autocommit++;
+            } else if (got !== null) {
               this.batches.push(got);
               batches++;
             }
@@ -433,7 +436,6 @@ class Reader {
           }
         } while (c.gotoNextSibling());
         c.gotoParent();
-        this.autocommit += autocommit;
       } else if (type === 'comment') {
         this.comment();
       } else {
@@ -559,12 +561,12 @@ class Reader {
           const t = typeOf(c);
           if (t === 'comment') this.comment();
           else if (PUNCT.has(t)) continue;
-          else if (tooMany) this.visit(t, depth + 1);
           else if (items.length >= MAX_ITEMS) {
             tooMany = true;
-            this.visit(t, depth + 1);
+            break;
           } else items.push(this.convert(t, depth + 1));
         } while (c.gotoNextSibling());
+        if (tooMany) this.skipRest();
         c.gotoParent();
         const loc = this.loc(s, e);
         if (tooMany) return { kind: 'other', text, loc };
@@ -578,9 +580,9 @@ class Reader {
           const t = typeOf(c);
           if (t === 'comment') this.comment();
           else if (PUNCT.has(t)) continue;
-          else if (tooMany || entries.length >= MAX_ITEMS) {
+          else if (entries.length >= MAX_ITEMS) {
             tooMany = true;
-            this.visit(t, depth + 1);
+            break;
           } else if (t === 'pair') {
             let key: PyValue | undefined;
             let value: PyValue | undefined;
@@ -595,14 +597,21 @@ class Reader {
             } while (c.gotoNextSibling());
             c.gotoParent();
             if (key !== undefined && value !== undefined) entries.push({ key, value });
-          } else {
-            // `**other`: kept as an entry whose key is the `**` marker.
+          } else if (t === 'dictionary_splat') {
+            // `**other`: kept as an entry whose key is the `**` marker and whose value is `other`.
             const ps = c.startIndex;
-            const pe = c.endIndex;
-            const value = this.convert(t, depth + 1);
-            entries.push({ key: { kind: 'other', text: '**', loc: this.loc(ps, ps + 2) }, value: { ...value, loc: this.loc(ps, pe) } });
+            c.gotoFirstChild();
+            do {
+              const st = typeOf(c);
+              if (st === 'comment') this.comment();
+              else if (st !== '**') entries.push({ key: { kind: 'other', text: '**', loc: this.loc(ps, ps + 2) }, value: this.convert(st, depth + 2) });
+            } while (c.gotoNextSibling());
+            c.gotoParent();
+          } else {
+            this.visit(t, depth + 1);
           }
         } while (c.gotoNextSibling());
+        if (tooMany) this.skipRest();
         c.gotoParent();
         const loc = this.loc(s, e);
         return tooMany ? { kind: 'other', text, loc } : { kind: 'dict', entries, text, loc };
@@ -631,6 +640,20 @@ class Reader {
         this.visitChildren(depth);
         return { kind: 'other', text, loc: this.loc(s, e) };
     }
+  }
+
+  /**
+   * The cursor is on an item of a container past MAX_ITEMS: the rest of the container is data.
+   * Only its ignore comments are still collected (tree-sitter finds them natively); op calls
+   * nested in a data literal are not looked for.
+   */
+  private skipRest(): void {
+    if (!this.wantComments) return;
+    const c = this.c;
+    const from = c.startIndex;
+    c.gotoParent();
+    for (const node of c.currentNode.descendantsOfType('comment')) if (node.startIndex >= from) this.commentNode(node);
+    c.gotoFirstChild();
   }
 
   /** A `string` node: its prefix decides str / bytes (other) / f-string. */
@@ -991,6 +1014,17 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
   reader.readModule();
 
   const problems: ParseProblem[] = [...decoded.problems];
+  if (decoded.invalidUtf8 !== undefined) {
+    const { line, column } = decoded.invalidUtf8;
+    const inComment = root.descendantForIndex(lines.offset(line, column)).type === 'comment';
+    problems.push({
+      message: inComment
+        ? `not valid UTF-8 at line ${line} (in a comment): Python 3.11 to 3.13 skip it, but newer Python versions refuse to import the file. Re-save it as UTF-8.`
+        : `not valid UTF-8 at line ${line}: Python refuses to import the file. Re-save it as UTF-8, or declare its encoding with a "# -*- coding: <name> -*-" line at the top.`,
+      line,
+      column,
+    });
+  }
   if (root.hasError) {
     const err = firstSyntaxError(root);
     if (err !== null) {
