@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, sourceLineReader, useColor, write, type CommandContext } from './shared.js';
+import { formatFlag, projectFromArgs, writeWarnings, sourceLineReader, useColor, write, type CommandContext } from './shared.js';
 import { runStatic } from '../engine/static.js';
 import { applyIgnores, sortFindings, summarize } from '../engine/findings.js';
 import { reporters } from '../report/index.js';
@@ -26,7 +26,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   const format = outputs.length > 0 ? 'text' : formatFlag(args, formats, 'text');
   const project = projectFromArgs(args, ctx);
   const since = sinceSelection(project, args.flags.since);
-  for (const w of project.warnings) ctx.stderr.write(`alembic-guard: warning: ${w.message}\n`);
+  writeWarnings(project, ctx);
 
   const result = await runStatic(project, { cache: !args.flags['no-cache'], ...(since !== undefined ? { onlyPaths: since.onlyPaths } : {}) });
   const findings: Finding[] = [...result.findings];

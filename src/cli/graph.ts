@@ -1,5 +1,5 @@
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, write, type CommandContext } from './shared.js';
+import { formatFlag, projectFromArgs, write, writeWarnings, type CommandContext } from './shared.js';
 import { loadRevisions } from '../engine/load.js';
 import { renderGraph } from '../graph/render.js';
 
@@ -16,6 +16,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   allowOnly(args, flags);
   const format = formatFlag(args, formats, 'text');
   const project = projectFromArgs(args, ctx);
+  writeWarnings(project, ctx);
   const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
   await write(ctx.stdout, renderGraph(graph, format, project));
   return 0;

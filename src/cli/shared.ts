@@ -24,6 +24,14 @@ export function projectFromArgs(args: ParsedArgs, ctx: CommandContext): Project 
   });
 }
 
+/** Discovery's warnings on stderr, with the file and line they carry. */
+export function writeWarnings(project: Project, ctx: CommandContext): void {
+  for (const w of project.warnings) {
+    const where = w.file !== undefined ? `${w.file}${w.line !== undefined ? `:${w.line}` : ''}: ` : '';
+    ctx.stderr.write(`alembic-guard: warning: ${where}${w.message}\n`);
+  }
+}
+
 export function formatFlag<T extends string>(args: ParsedArgs, allowed: readonly T[], fallback: T): T {
   const value = args.flags.format ?? fallback;
   if (!(allowed as readonly string[]).includes(value)) {
