@@ -15,8 +15,9 @@ export interface BuildInput {
 
 /** Which phase an `op.*` call belongs to, from the top-level function it is in. */
 export function phaseOf(fn: string): 'upgrade' | 'downgrade' {
-  // Alembic's multidb template names them upgrade_<engine>() / downgrade_<engine>().
-  return fn === 'downgrade' || fn.startsWith('downgrade_') ? 'downgrade' : 'upgrade';
+  // Alembic's multidb template names them upgrade_<engine>() / downgrade_<engine>(); helpers are
+  // usually named after the phase that calls them (`_downgrade_data`, `downgrade_enum`).
+  return fn.toLowerCase().includes('downgrade') ? 'downgrade' : 'upgrade';
 }
 
 /**

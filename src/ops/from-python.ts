@@ -231,7 +231,10 @@ function source(call: OpCall): OpSource {
 }
 
 /** The SQL of `op.execute(x)`: a string, `sa.text("...")`, `sa.DDL("...")`; otherwise why not. */
-export function executeSql(v: PyValue | undefined): { sql: string } | { reason: string } {
+/** SQLAlchemy DDL constructs that are safe by nature (no table lock worth a rule). */
+const HARMLESS_DDL = new Set(['CreateSchema', 'DropSchema', 'CreateSequence', 'DropSequence', 'SetTableComment', 'SetColumnComment', 'DropTableComment', 'DropColumnComment']);
+
+export function executeSql(v: PyValue | undefined): { sql: string } | { reason: string } | { harmless: string } {
   if (v === undefined) return { reason: 'op.execute() without an argument' };
   if (v.kind === 'str') return { sql: v.value };
   if (v.kind === 'fstring') return { reason: 'the SQL is an f-string, only known at run time' };
@@ -239,8 +242,9 @@ export function executeSql(v: PyValue | undefined): { sql: string } | { reason: 
     const fn = lastSegment(v.func);
     if ((fn === 'text' || fn === 'DDL') && v.args[0] !== undefined) {
       const inner = executeSql(v.args[0]);
-      return 'sql' in inner ? inner : { reason: 'reason' in inner ? inner.reason : '' };
+      return inner;
     }
+    if (HARMLESS_DDL.has(fn)) return { harmless: fn };
     if (fn === 'bindparams' || fn === 'execution_options' || fn === 'columns') {
       const receiver = methodReceiver(v.func, fn);
       if (receiver !== undefined && receiver.kind === 'call') return executeSql(receiver);
@@ -476,6 +480,7 @@ export function operationsFromCall(call: OpCall, hooks: PythonFrontEndHooks): Op
     case 'execute': {
       const r = executeSql(a.get('sqltext'));
       if ('reason' in r) return [{ ...base, kind: 'unanalyzable', reason: r.reason, text: a.get('sqltext')?.text ?? 'op.execute()' }];
+      if ('harmless' in r) return [{ ...base, kind: 'other-sql', statementType: r.harmless, table: null }];
       return hooks.sql(r.sql, call);
     }
     case 'bulk_insert': {

@@ -1,6 +1,8 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
 import { lintedRevisions, py, q, report, sameTable } from '../ops/rule-support.js';
+import { phaseOf } from '../ops/build.js';
+import { typeLabel } from '../ops/types.js';
 
 export const rule = defineRule({
   id: 'rename-via-drop-add',
@@ -26,6 +28,8 @@ ALTER TABLE users DROP COLUMN name;`,
     for (const rev of lintedRevisions(ctx)) {
       const ops = rev.upgrade;
       if (ops.some((o) => o.kind === 'unanalyzable')) continue;
+      // Data moved through a connection (`op.get_bind().execute(...)`) is invisible here: assume a copy.
+      if (rev.file.opCalls.some((c) => c.name === 'get_bind' && phaseOf(c.function) === 'upgrade')) continue;
       for (const drop of ops) {
         if (drop.kind !== 'drop-column' || drop.tableCreatedInRevision) continue;
         const copied = ops.some((o) => o.kind === 'data-change' && (o.table === null || sameTable(o.table, drop.table)));
@@ -34,6 +38,16 @@ ALTER TABLE users DROP COLUMN name;`,
           (o): o is Extract<typeof o, { kind: 'add-column' }> =>
             o.kind === 'add-column' && sameTable(o.table, drop.table) && o.column.name !== null && o.column.name.toLowerCase() !== drop.column.toLowerCase(),
         );
+        // The downgrade re-adds the dropped column with its type (autogenerate writes it): a rename
+        // keeps the type, so an added column of another type is not the same column renamed.
+        const readded = rev.downgrade.find(
+          (o): o is Extract<typeof o, { kind: 'add-column' }> => o.kind === 'add-column' && sameTable(o.table, drop.table) && (o.column.name ?? '').toLowerCase() === drop.column.toLowerCase(),
+        );
+        const oldType = readded !== undefined && readded.column.type.name !== 'unknown' ? typeLabel(readded.column.type) : undefined;
+        if (oldType !== undefined) {
+          const same = added.filter((a) => a.column.type.name === 'unknown' || typeLabel(a.column.type) === oldType);
+          added.splice(0, added.length, ...same);
+        }
         if (added.length === 0) continue;
         const names = added.map((a) => a.column.name!).join(', ');
         const target = added.length === 1 ? added[0]!.column.name! : names.split(', ')[0]!;

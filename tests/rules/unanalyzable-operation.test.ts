@@ -12,6 +12,8 @@ ruleTester(rule, {
 )`,
     `op.execute(sa.text("UPDATE users SET a = :v WHERE b = :b"))`,
     { code: `op.execute(f"UPDATE {t} SET a = 1")`, dialect: 'sqlite' },
+    `op.execute(sa.schema.CreateSchema("event_editing"))`,
+    `op.execute(CreateSequence(Sequence("s")))`,
   ],
   invalid: [
     { code: `op.execute(f"UPDATE {t} SET a = 1")`, errors: [{ line: 1, column: 1, message: 'f-string' }] },
