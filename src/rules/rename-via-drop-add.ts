@@ -48,6 +48,12 @@ ALTER TABLE users DROP COLUMN name;`,
           const same = added.filter((a) => a.column.type.name === 'unknown' || typeLabel(a.column.type) === oldType);
           added.splice(0, added.length, ...same);
         }
+        // An added column later renamed to the dropped one's name replaces it on purpose
+        // (new_id → id): the swap is deliberate, not a lost rename.
+        const swapped = added.filter((a) =>
+          ops.some((o) => o.kind === 'rename-column' && sameTable(o.table, drop.table) && o.column.toLowerCase() === (a.column.name ?? '').toLowerCase() && o.newName.toLowerCase() === drop.column.toLowerCase()),
+        );
+        if (swapped.length > 0) continue;
         if (added.length === 0) continue;
         const names = added.map((a) => a.column.name!).join(', ');
         const target = added.length === 1 ? added[0]!.column.name! : names.split(', ')[0]!;

@@ -32,6 +32,10 @@ op.drop_column("users", "name")`,
     `op.drop_column("users", "flag")
 op.add_column("users", sa.Column("flag", sa.Boolean()))`,
     `op.drop_column("users", "legacy")`,
+    // A replacement column swapped in under the old name.
+    `op.add_column("accounts", sa.Column("new_id", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))
+op.drop_column("accounts", "id")
+op.alter_column("accounts", "new_id", new_column_name="id")`,
     {
       name: 'the downgrade shows the dropped column had another type: not a rename',
       code: module(
