@@ -123,8 +123,14 @@ export function chooseDriverScheme(
 ): { scheme: string; driver: string; syncScheme?: string } | { missing: string; reason: string } {
   const has = (d: string): boolean => installed[d === 'psycopg_async' ? 'psycopg' : d] !== undefined;
   const sync = SYNC_DRIVERS.find((d) => has(d));
-  const syncScheme = sync === undefined ? undefined : sync === 'psycopg2' ? 'postgresql' : `postgresql+${sync}`;
+  // Always explicit: plain postgresql:// means psycopg2 in SQLAlchemy 1.4/2.0 but psycopg in 2.1.
+  const syncScheme = sync === undefined ? undefined : `postgresql+${sync}`;
   const configured = configuredScheme?.toLowerCase();
+  if (configured === 'postgresql' || configured === 'postgres') {
+    // SQLAlchemy's default driver for the plain scheme: psycopg2 up to 2.0, psycopg from 2.1
+    const preferred = has('psycopg2') ? 'psycopg2' : has('psycopg') ? 'psycopg' : undefined;
+    if (preferred !== undefined && !envAsync) return { scheme: `postgresql+${preferred}`, driver: preferred, syncScheme };
+  }
   if (configured !== undefined && /^postgres(ql)?\+/.test(configured)) {
     const driver = configured.split('+')[1]!;
     if (!has(driver)) {
@@ -137,7 +143,6 @@ export function chooseDriverScheme(
     if (has('psycopg')) return { scheme: 'postgresql+psycopg', driver: 'psycopg', syncScheme };
     return { missing: 'asyncpg', reason: 'env.py is async, and neither asyncpg nor psycopg (3) is installed' };
   }
-  if (sync === 'psycopg2') return { scheme: 'postgresql', driver: 'psycopg2', syncScheme };
   if (sync !== undefined) return { scheme: `postgresql+${sync}`, driver: sync, syncScheme };
   if (has('asyncpg')) return { scheme: 'postgresql+asyncpg', driver: 'asyncpg', syncScheme };
   return { missing: 'psycopg2', reason: 'no PostgreSQL driver (psycopg2, psycopg, pg8000 or asyncpg) is installed' };
@@ -402,7 +407,7 @@ class RuntimeRun {
     const timeout = err.pgcode === '57014' ? ` (the step ran into statement_timeout = ${this.stepTimeout} s; raise --step-timeout if it is legitimately slow)` : '';
     this.add({
       rule,
-      message: `${what}: ${errorSummary(err)}${timeout}.${sql}`,
+      message: `${what}: ${errorSummary(err).replace(/[.\s]+$/, '')}${timeout}.${sql}`,
       file,
       line: err.line ?? this.fallbackLine(rev, fn),
       revision: rev,
@@ -673,16 +678,18 @@ class RuntimeRun {
     });
   }
 
-  /** A round-trip failure at a revision the up/down steps already blame says nothing new. */
+  /**
+   * The round trip fails as a consequence of what the up/down steps already report (a downgrade
+   * that fails or leaves something behind breaks `downgrade base` further down): those findings
+   * name the revision to fix, so round-trip findings are kept only when the steps found nothing.
+   */
   private dedupe(): void {
-    const blamed = new Set(
-      this.findings.filter((f) => ['downgrade-failed', 'up-down-inconsistent', 'upgrade-failed', 'downgrade-leaves-trace'].includes(f.rule)).map((f) => f.revision),
-    );
-    const hasUpDownProblem = this.findings.some((f) => ['downgrade-failed', 'up-down-inconsistent', 'downgrade-leaves-trace'].includes(f.rule));
+    const upDownProblem = this.findings.some((f) => ['downgrade-failed', 'up-down-inconsistent', 'downgrade-leaves-trace'].includes(f.rule));
+    const upgradeBlamed = new Set(this.findings.filter((f) => f.rule === 'upgrade-failed').map((f) => f.revision));
     for (let i = this.findings.length - 1; i >= 0; i--) {
       const f = this.findings[i]!;
       if (f.rule !== 'round-trip-failed') continue;
-      if ((f.revision !== undefined && blamed.has(f.revision)) || (f.revision === undefined && hasUpDownProblem)) this.findings.splice(i, 1);
+      if (upDownProblem || (f.revision !== undefined && upgradeBlamed.has(f.revision))) this.findings.splice(i, 1);
     }
   }
 

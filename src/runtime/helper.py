@@ -19,6 +19,7 @@ Requests (every request carries an "id" that its response echoes):
              revision up or down, each in its own transaction) until "end"
   drift      compare the models with the database as `alembic check` does
   offline    render each given revision's upgrade as offline (--sql) SQL, separately
+  merge      write a merge revision of the given revisions (default "heads") as `alembic merge`
 """
 
 import ast
@@ -980,6 +981,24 @@ def op_drift(req):
 
 # --------------------------------------------------------------------------------------------
 
+def op_merge(req):
+    """`alembic merge`: command.merge with the project's own template, file_template and hooks."""
+    from alembic import command
+
+    try:
+        script = command.merge(S.cfg, req.get("revisions") or "heads", message=req.get("message"),
+                               branch_label=req.get("branch_label"), rev_id=req.get("rev_id"))
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return {"ok": False, "error": {"kind": "config", "type": type(e).__name__, "message": str(e),
+                                       "traceback": _tail(e)}}
+    if script is None:
+        return {"ok": False, "error": {"kind": "config", "message": "alembic merge wrote no revision"}}
+    return {"ok": True, "revision": script.revision, "path": script.path,
+            "down_revisions": list(_tuple(script.down_revision))}
+
+
 OPS = {
     "hello": op_hello,
     "configure": op_configure,
@@ -988,6 +1007,7 @@ OPS = {
     "session": op_session,
     "drift": op_drift,
     "offline": op_offline,
+    "merge": op_merge,
 }
 
 

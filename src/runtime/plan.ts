@@ -114,7 +114,7 @@ export function planWalk(revisions: readonly PlanRevision[], settings: PlanSetti
   const blockFrom = (id: string, skip: DowngradeSkip): void => {
     for (const a of [id, ...(ancestors.get(id) ?? [])]) if (!noDowngrade.has(a)) noDowngrade.set(a, skip);
   };
-  // The newest marks first, so that each revision names the nearest mark above it... any mark will do.
+  // The newest marks first, so that each revision names the nearest mark above it.
   for (const id of [...order].reverse()) {
     const r = revisions.find((x) => x.revision === id)!;
     if (r.irreversible) blockFrom(id, { reason: 'irreversible', by: id });
@@ -133,8 +133,9 @@ export function planWalk(revisions: readonly PlanRevision[], settings: PlanSetti
     }
     if (!noDowngrade.has(id)) noDowngrade.set(id, { reason: 'skipped', by: id });
   }
-  // The round trip turns back at the newest revisions that block a downgrade (irreversible or floor).
-  const blocking = [...noDowngrade.entries()].filter(([, s]) => s.reason !== 'skipped').map(([id]) => id);
+  // The round trip turns back at the newest revisions that may not be downgraded (irreversible,
+  // floor, or skipped: a command cannot step over one revision).
+  const blocking = [...noDowngrade.keys()];
   const blockingSet = new Set(blocking);
   const maximal = blocking.filter((id) => !blocking.some((other) => other !== id && ancestors.get(other)?.has(id)));
   const roundTripTargets = blockingSet.size === 0 ? ['base'] : order.filter((id) => maximal.includes(id));
