@@ -386,14 +386,13 @@ def op_hello(req):
         if _has_module(name):
             info["drivers"][name] = _version_of(name, name + "-binary", name + "2-binary") or "?"
     try:
-        import sqlalchemy
-    except ImportError as e:
-        return {"ok": False, "error": {"kind": "no-sqlalchemy", "message": str(e), "traceback": _tail(e)}, **info}
-    info["sqlalchemy"] = sqlalchemy.__version__
-    try:
         alembic, _, _, ScriptDirectory = _alembic()
     except ImportError as e:
-        return {"ok": False, "error": {"kind": "no-alembic", "message": str(e), "traceback": _tail(e)}, **info}
+        kind = "no-sqlalchemy" if (getattr(e, "name", "") or "").split(".")[0] == "sqlalchemy" else "no-alembic"
+        return {"ok": False, "error": {"kind": kind, "message": str(e), "traceback": _tail(e)}, **info}
+    import sqlalchemy
+
+    info["sqlalchemy"] = sqlalchemy.__version__
     info["alembic"] = alembic.__version__
     _install_patch()
     try:
