@@ -15,8 +15,14 @@ import * as _changing_column_type from './changing-column-type.js';
 import * as _constraint_missing_not_valid from './constraint-missing-not-valid.js';
 import * as _disallowed_unique_constraint from './disallowed-unique-constraint.js';
 import * as _duplicate_revision from './duplicate-revision.js';
+import * as _empty_downgrade from './empty-downgrade.js';
+import * as _filename_mismatch from './filename-mismatch.js';
+import * as _invalid_revision_id from './invalid-revision-id.js';
 import * as _missing_dependency from './missing-dependency.js';
+import * as _missing_docstring from './missing-docstring.js';
 import * as _missing_down_revision from './missing-down-revision.js';
+import * as _missing_downgrade from './missing-downgrade.js';
+import * as _missing_upgrade from './missing-upgrade.js';
 import * as _modified_migration from './modified-migration.js';
 import * as _multiple_bases from './multiple-bases.js';
 import * as _multiple_heads from './multiple-heads.js';
@@ -28,6 +34,7 @@ import * as _require_concurrent_index_deletion from './require-concurrent-index-
 import * as _require_concurrent_reindex from './require-concurrent-reindex.js';
 import * as _revision_cycle from './revision-cycle.js';
 import * as _unanalyzable_operation from './unanalyzable-operation.js';
+import * as _unparseable_migration from './unparseable-migration.js';
 import * as _unused_ignore from './unused-ignore.js';
 
 function pick(mod: Record<string, unknown>, file: string): Rule {
@@ -52,8 +59,14 @@ export const rules: readonly Rule[] = [
   pick(_constraint_missing_not_valid, 'constraint-missing-not-valid.ts'),
   pick(_disallowed_unique_constraint, 'disallowed-unique-constraint.ts'),
   pick(_duplicate_revision, 'duplicate-revision.ts'),
+  pick(_empty_downgrade, 'empty-downgrade.ts'),
+  pick(_filename_mismatch, 'filename-mismatch.ts'),
+  pick(_invalid_revision_id, 'invalid-revision-id.ts'),
   pick(_missing_dependency, 'missing-dependency.ts'),
+  pick(_missing_docstring, 'missing-docstring.ts'),
   pick(_missing_down_revision, 'missing-down-revision.ts'),
+  pick(_missing_downgrade, 'missing-downgrade.ts'),
+  pick(_missing_upgrade, 'missing-upgrade.ts'),
   pick(_modified_migration, 'modified-migration.ts'),
   pick(_multiple_bases, 'multiple-bases.ts'),
   pick(_multiple_heads, 'multiple-heads.ts'),
@@ -65,6 +78,7 @@ export const rules: readonly Rule[] = [
   pick(_require_concurrent_reindex, 'require-concurrent-reindex.ts'),
   pick(_revision_cycle, 'revision-cycle.ts'),
   pick(_unanalyzable_operation, 'unanalyzable-operation.ts'),
+  pick(_unparseable_migration, 'unparseable-migration.ts'),
   pick(_unused_ignore, 'unused-ignore.ts'),
 ].sort((a, b) => a.id.localeCompare(b.id));
 
