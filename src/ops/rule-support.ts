@@ -88,3 +88,26 @@ export function sameTable(a: QualifiedName | undefined, b: QualifiedName | undef
 export function py(s: string | null | undefined): string {
   return s === null || s === undefined ? 'None' : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
+
+/**
+ * One finding per rule per `op.*` call: a single `op.execute` with twenty ALTER TABLE statements
+ * gets one finding that says how many statements it covers, not twenty findings on one line.
+ */
+export function collapsePerCall(drafts: FindingDraft[]): FindingDraft[] {
+  const byCall = new Map<string, FindingDraft[]>();
+  const order: string[] = [];
+  for (const d of drafts) {
+    const k = `${d.file ?? ''}:${d.line ?? ''}:${d.column ?? ''}`;
+    const list = byCall.get(k);
+    if (list === undefined) {
+      byCall.set(k, [d]);
+      order.push(k);
+    } else list.push(d);
+  }
+  return order.map((k) => {
+    const list = byCall.get(k)!;
+    if (list.length === 1) return list[0]!;
+    const first = list[0]!;
+    return { ...first, message: `${first.message.replace(/\.$/, '')}; and ${list.length - 1} more like it in this call.` };
+  });
+}

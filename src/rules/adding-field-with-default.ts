@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { ColumnSpec } from '../ops/model.js';
-import { q, report, target, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, target, upgradeOps, via } from '../ops/rule-support.js';
 
 /** Why adding this column rewrites the table, or undefined when it does not. */
 function rewriteReason(c: ColumnSpec, version: number): string | undefined {
@@ -58,6 +58,6 @@ ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();`,
         }),
       );
     }
-    return out;
+    return collapsePerCall(out);
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'adding-foreign-key-constraint',
@@ -27,22 +27,24 @@ ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_user_id;`,
     ],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'add-constraint')
-      .filter((op) => op.constraint.type === 'foreign-key' && !op.constraint.notValid && !op.tableCreatedInRevision)
-      .map((op) => {
-        const ref = op.constraint.references ? ` referencing ${q(op.constraint.references.table)}` : '';
-        const viaColumn = op.source.kind === 'python' && op.source.call.name === 'add_column' ? ' (from sa.ForeignKey on the added column)' : '';
-        return report(
-          op,
-          `Adding foreign key ${op.constraint.name ?? '(unnamed)'} on ${q(op.table)}${ref}${viaColumn}${via(op)} blocks writes to both tables while every row is checked (SHARE ROW EXCLUSIVE).`,
-          {
-            python:
-              viaColumn !== ''
-                ? 'Add the column without sa.ForeignKey, then `op.create_foreign_key(..., postgresql_not_valid=True)` and validate it in a later revision with `op.execute("ALTER TABLE ... VALIDATE CONSTRAINT ...")`.'
-                : 'Pass `postgresql_not_valid=True`, then validate in a later revision: `op.execute("ALTER TABLE ... VALIDATE CONSTRAINT ...")`.',
-            sql: 'Add it with NOT VALID, then VALIDATE CONSTRAINT in a later revision.',
-          },
-        );
-      });
+    return collapsePerCall(
+      upgradeOps(ctx, 'add-constraint')
+        .filter((op) => op.constraint.type === 'foreign-key' && !op.constraint.notValid && !op.tableCreatedInRevision)
+        .map((op) => {
+          const ref = op.constraint.references ? ` referencing ${q(op.constraint.references.table)}` : '';
+          const viaColumn = op.source.kind === 'python' && op.source.call.name === 'add_column' ? ' (from sa.ForeignKey on the added column)' : '';
+          return report(
+            op,
+            `Adding foreign key ${op.constraint.name ?? '(unnamed)'} on ${q(op.table)}${ref}${viaColumn}${via(op)} blocks writes to both tables while every row is checked (SHARE ROW EXCLUSIVE).`,
+            {
+              python:
+                viaColumn !== ''
+                  ? 'Add the column without sa.ForeignKey, then `op.create_foreign_key(..., postgresql_not_valid=True)` and validate it in a later revision with `op.execute("ALTER TABLE ... VALIDATE CONSTRAINT ...")`.'
+                  : 'Pass `postgresql_not_valid=True`, then validate in a later revision: `op.execute("ALTER TABLE ... VALIDATE CONSTRAINT ...")`.',
+              sql: 'Add it with NOT VALID, then VALIDATE CONSTRAINT in a later revision.',
+            },
+          );
+        }),
+    );
   },
 });

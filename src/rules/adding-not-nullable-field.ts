@@ -1,7 +1,7 @@
 import { defineRule } from './define.js';
 import type { RuleContext } from './define.js';
 import type { OperationOf } from '../ops/model.js';
-import { earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from '../ops/rule-support.js';
 
 /** A CHECK (col IS NOT NULL) on the same table anywhere in the history, or a VALIDATE earlier in this revision. */
 function followsCheckPattern(ctx: RuleContext, op: OperationOf<'set-not-null'>): boolean {
@@ -57,21 +57,23 @@ ALTER TABLE users DROP CONSTRAINT ck_users_email_not_null;`,
   },
   check(ctx) {
     const { postgresVersion } = target(ctx);
-    return upgradeOps(ctx, 'set-not-null')
-      .filter((op) => !op.tableCreatedInRevision && !followsCheckPattern(ctx, op))
-      .map((op) => {
-        const name = `ck_${op.table.name}_${op.column}_not_null`;
-        const fix =
-          postgresVersion >= 18
-            ? `On PostgreSQL ${postgresVersion}: add the constraint without a scan, \`op.execute("ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${op.table.name}_${op.column}_not_null NOT NULL ${op.column} NOT VALID")\`, then in a later revision \`VALIDATE CONSTRAINT\` it (no blocking scan).`
-            : postgresVersion >= 12
-              ? `Add \`op.create_check_constraint(${py(name)}, ${py(op.table.name)}, "${op.column} IS NOT NULL", postgresql_not_valid=True)\`, then in a later revision \`op.execute("ALTER TABLE ${q(op.table)} VALIDATE CONSTRAINT ${name}")\`, \`alter_column(..., nullable=False)\` (no scan now) and drop the CHECK.`
-              : `PostgreSQL ${postgresVersion} always scans for SET NOT NULL: run it at a quiet time with a short lock_timeout, or keep a validated CHECK (${op.column} IS NOT NULL) constraint instead.`;
-        return report(
-          op,
-          `Setting NOT NULL on ${q(op.table)}.${op.column}${via(op)} scans the whole table under an ACCESS EXCLUSIVE lock: no reads or writes until it finishes.`,
-          fix,
-        );
-      });
+    return collapsePerCall(
+      upgradeOps(ctx, 'set-not-null')
+        .filter((op) => !op.tableCreatedInRevision && !followsCheckPattern(ctx, op))
+        .map((op) => {
+          const name = `ck_${op.table.name}_${op.column}_not_null`;
+          const fix =
+            postgresVersion >= 18
+              ? `On PostgreSQL ${postgresVersion}: add the constraint without a scan, \`op.execute("ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${op.table.name}_${op.column}_not_null NOT NULL ${op.column} NOT VALID")\`, then in a later revision \`VALIDATE CONSTRAINT\` it (no blocking scan).`
+              : postgresVersion >= 12
+                ? `Add \`op.create_check_constraint(${py(name)}, ${py(op.table.name)}, "${op.column} IS NOT NULL", postgresql_not_valid=True)\`, then in a later revision \`op.execute("ALTER TABLE ${q(op.table)} VALIDATE CONSTRAINT ${name}")\`, \`alter_column(..., nullable=False)\` (no scan now) and drop the CHECK.`
+                : `PostgreSQL ${postgresVersion} always scans for SET NOT NULL: run it at a quiet time with a short lock_timeout, or keep a validated CHECK (${op.column} IS NOT NULL) constraint instead.`;
+          return report(
+            op,
+            `Setting NOT NULL on ${q(op.table)}.${op.column}${via(op)} scans the whole table under an ACCESS EXCLUSIVE lock: no reads or writes until it finishes.`,
+            fix,
+          );
+        }),
+    );
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'adding-required-field',
@@ -21,20 +21,22 @@ ALTER TABLE users ADD COLUMN nickname VARCHAR;`,
     references: ['https://squawkhq.com/docs/adding-required-field', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'add-column')
-      .filter((op) => {
-        const c = op.column;
-        return !op.tableCreatedInRevision && !c.nullable && c.serverDefault === undefined && !c.identity && !c.serial && c.generated === undefined;
-      })
-      .map((op) =>
-        report(
-          op,
-          `Adding NOT NULL column ${op.column.name ?? '?'} to ${q(op.table)} without a server default${via(op)} fails as soon as the table has a row (the existing rows would be NULL).`,
-          {
-            python: 'Give it a constant `server_default=...`, or add it with `nullable=True`, backfill, and set `nullable=False` in a later revision.',
-            sql: 'Give the column a constant DEFAULT, or add it nullable, backfill, and SET NOT NULL in a later revision.',
-          },
+    return collapsePerCall(
+      upgradeOps(ctx, 'add-column')
+        .filter((op) => {
+          const c = op.column;
+          return !op.tableCreatedInRevision && !c.nullable && c.serverDefault === undefined && !c.identity && !c.serial && c.generated === undefined;
+        })
+        .map((op) =>
+          report(
+            op,
+            `Adding NOT NULL column ${op.column.name ?? '?'} to ${q(op.table)} without a server default${via(op)} fails as soon as the table has a row (the existing rows would be NULL).`,
+            {
+              python: 'Give it a constant `server_default=...`, or add it with `nullable=True`, backfill, and set `nullable=False` in a later revision.',
+              sql: 'Give the column a constant DEFAULT, or add it nullable, backfill, and SET NOT NULL in a later revision.',
+            },
+          ),
         ),
-      );
+    );
   },
 });

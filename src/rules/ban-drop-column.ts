@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'ban-drop-column',
@@ -19,14 +19,16 @@ op.alter_column("users", "legacy_flag", existing_type=sa.Boolean(), nullable=Tru
     references: ['https://squawkhq.com/docs/ban-drop-column'],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'drop-column')
-      .filter((op) => !op.tableCreatedInRevision)
-      .map((op) =>
-        report(
-          op,
-          `Dropping column ${q(op.table)}.${op.column}${via(op)} deletes its data and breaks application code still running that selects it.`,
-          'Stop using the column in the application first (a release earlier), then drop it; confirm with `# alembic-guard: ignore[ban-drop-column]` on this line.',
+    return collapsePerCall(
+      upgradeOps(ctx, 'drop-column')
+        .filter((op) => !op.tableCreatedInRevision)
+        .map((op) =>
+          report(
+            op,
+            `Dropping column ${q(op.table)}.${op.column}${via(op)} deletes its data and breaks application code still running that selects it.`,
+            'Stop using the column in the application first (a release earlier), then drop it; confirm with `# alembic-guard: ignore[ban-drop-column]` on this line.',
+          ),
         ),
-      );
+    );
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'ban-drop-not-null',
@@ -17,14 +17,16 @@ op.alter_column("users", "email", existing_type=sa.String(), nullable=True)  # a
     references: ['https://squawkhq.com/docs/ban-drop-not-null'],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'drop-not-null')
-      .filter((op) => !op.tableCreatedInRevision)
-      .map((op) =>
-        report(
-          op,
-          `Dropping NOT NULL from ${q(op.table)}.${op.column}${via(op)} lets NULLs into a column that readers assume is always set.`,
-          'Check that every reader handles NULL, then confirm with `# alembic-guard: ignore[ban-drop-not-null]` on this line.',
+    return collapsePerCall(
+      upgradeOps(ctx, 'drop-not-null')
+        .filter((op) => !op.tableCreatedInRevision)
+        .map((op) =>
+          report(
+            op,
+            `Dropping NOT NULL from ${q(op.table)}.${op.column}${via(op)} lets NULLs into a column that readers assume is always set.`,
+            'Check that every reader handles NULL, then confirm with `# alembic-guard: ignore[ban-drop-not-null]` on this line.',
+          ),
         ),
-      );
+    );
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'ban-truncate-cascade',
@@ -18,14 +18,16 @@ op.execute("TRUNCATE TABLE import_rows, import_batches")`,
     references: ['https://squawkhq.com/docs/ban-truncate-cascade', 'https://www.postgresql.org/docs/current/sql-truncate.html'],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'truncate')
-      .filter((op) => op.cascade)
-      .map((op) =>
-        report(
-          op,
-          `TRUNCATE ${op.tables.map(q).join(', ')} CASCADE${via(op)} also empties every table that references ${op.tables.length === 1 ? 'it' : 'them'}, recursively.`,
-          'List the tables to empty explicitly and drop CASCADE, so TRUNCATE fails instead of emptying tables you did not name.',
+    return collapsePerCall(
+      upgradeOps(ctx, 'truncate')
+        .filter((op) => op.cascade)
+        .map((op) =>
+          report(
+            op,
+            `TRUNCATE ${op.tables.map(q).join(', ')} CASCADE${via(op)} also empties every table that references ${op.tables.length === 1 ? 'it' : 'them'}, recursively.`,
+            'List the tables to empty explicitly and drop CASCADE, so TRUNCATE fails instead of emptying tables you did not name.',
+          ),
         ),
-      );
+    );
   },
 });

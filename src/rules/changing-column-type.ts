@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 import { typeChangeRewrites, typeLabel } from '../ops/types.js';
 
 export const rule = defineRule({
@@ -27,16 +27,18 @@ ALTER TABLE users ADD COLUMN id_new BIGINT;`,
     ],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'alter-column-type')
-      .filter((op) => !op.tableCreatedInRevision && typeChangeRewrites(op.from, op.to))
-      .map((op) => {
-        const change = op.from !== undefined ? `from ${typeLabel(op.from)} to ${typeLabel(op.to)}` : `to ${typeLabel(op.to)}`;
-        const unknownFrom = op.from === undefined && op.source.kind === 'python' ? ' (no existing_type=, so the rule cannot prove it is a safe change)' : '';
-        return report(
-          op,
-          `Changing ${q(op.table)}.${op.column} ${change}${via(op)} rewrites the table and its indexes under an ACCESS EXCLUSIVE lock${unknownFrom}.`,
-          'Add a new column of the new type, backfill it in batches, switch the application to it, and drop the old column in a later revision. (Growing varchar or numeric precision, or varchar → text, is safe: pass existing_type= so the rule can tell.)',
-        );
-      });
+    return collapsePerCall(
+      upgradeOps(ctx, 'alter-column-type')
+        .filter((op) => !op.tableCreatedInRevision && typeChangeRewrites(op.from, op.to))
+        .map((op) => {
+          const change = op.from !== undefined ? `from ${typeLabel(op.from)} to ${typeLabel(op.to)}` : `to ${typeLabel(op.to)}`;
+          const unknownFrom = op.from === undefined && op.source.kind === 'python' ? ' (no existing_type=, so the rule cannot prove it is a safe change)' : '';
+          return report(
+            op,
+            `Changing ${q(op.table)}.${op.column} ${change}${via(op)} rewrites the table and its indexes under an ACCESS EXCLUSIVE lock${unknownFrom}.`,
+            'Add a new column of the new type, backfill it in batches, switch the application to it, and drop the old column in a later revision. (Growing varchar or numeric precision, or varchar → text, is safe: pass existing_type= so the rule can tell.)',
+          );
+        }),
+    );
   },
 });

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { lintedRevisions, q, report, sameTable, via } from '../ops/rule-support.js';
+import { collapsePerCall, lintedRevisions, q, report, sameTable, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'constraint-missing-not-valid',
@@ -66,6 +66,6 @@ ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_total_positive;`,
         }
       });
     }
-    return out;
+    return collapsePerCall(out);
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'disallowed-unique-constraint',
@@ -26,15 +26,17 @@ ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_emai
     ],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'add-constraint')
-      .filter((op) => op.constraint.type === 'unique' && op.constraint.usingIndex === undefined && !op.tableCreatedInRevision)
-      .map((op) => {
-        const name = op.constraint.name ?? `uq_${op.table.name}_${op.constraint.columns.join('_')}`;
-        return report(
-          op,
-          `Adding UNIQUE constraint ${op.constraint.name ?? `on (${op.constraint.columns.join(', ')})`} to ${q(op.table)}${via(op)} builds its index under an ACCESS EXCLUSIVE lock: no reads or writes until it is built.`,
-          `Build the index first: \`op.create_index("${name}", "${op.table.name}", [...], unique=True, postgresql_concurrently=True)\` in an autocommit block, then \`op.execute("ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${name} UNIQUE USING INDEX ${name}")\`.`,
-        );
-      });
+    return collapsePerCall(
+      upgradeOps(ctx, 'add-constraint')
+        .filter((op) => op.constraint.type === 'unique' && op.constraint.usingIndex === undefined && !op.tableCreatedInRevision)
+        .map((op) => {
+          const name = op.constraint.name ?? `uq_${op.table.name}_${op.constraint.columns.join('_')}`;
+          return report(
+            op,
+            `Adding UNIQUE constraint ${op.constraint.name ?? `on (${op.constraint.columns.join(', ')})`} to ${q(op.table)}${via(op)} builds its index under an ACCESS EXCLUSIVE lock: no reads or writes until it is built.`,
+            `Build the index first: \`op.create_index("${name}", "${op.table.name}", [...], unique=True, postgresql_concurrently=True)\` in an autocommit block, then \`op.execute("ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${name} UNIQUE USING INDEX ${name}")\`.`,
+          );
+        }),
+    );
   },
 });

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { lintedRevisions, py, q, report, sameTable } from '../ops/rule-support.js';
+import { collapsePerCall, lintedRevisions, py, q, report, sameTable } from '../ops/rule-support.js';
 import { phaseOf } from '../ops/build.js';
 import { typeLabel } from '../ops/types.js';
 
@@ -66,6 +66,6 @@ ALTER TABLE users DROP COLUMN name;`,
         );
       }
     }
-    return out;
+    return collapsePerCall(out);
   },
 });

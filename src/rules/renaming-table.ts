@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'renaming-table',
@@ -20,14 +20,16 @@ CREATE VIEW users AS SELECT * FROM accounts;`,
     references: ['https://squawkhq.com/docs/renaming-table'],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'rename-table')
-      .filter((op) => !op.tableCreatedInRevision)
-      .map((op) =>
-        report(
-          op,
-          `Renaming table ${q(op.table)} to ${op.newName}${via(op)} breaks the application code still running with the old name until the deploy finishes.`,
-          'Keep the old name working during the deploy (for example a view `CREATE VIEW old AS SELECT * FROM new`), or copy the data into a new table in steps; drop the old name in a later release.',
+    return collapsePerCall(
+      upgradeOps(ctx, 'rename-table')
+        .filter((op) => !op.tableCreatedInRevision)
+        .map((op) =>
+          report(
+            op,
+            `Renaming table ${q(op.table)} to ${op.newName}${via(op)} breaks the application code still running with the old name until the deploy finishes.`,
+            'Keep the old name working during the deploy (for example a view `CREATE VIEW old AS SELECT * FROM new`), or copy the data into a new table in steps; drop the old name in a later release.',
+          ),
         ),
-      );
+    );
   },
 });

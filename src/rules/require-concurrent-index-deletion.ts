@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { earlier, q, report, revisionOf, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, earlier, q, report, revisionOf, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'require-concurrent-index-deletion',
@@ -26,23 +26,25 @@ BEGIN;`,
     references: ['https://www.postgresql.org/docs/current/sql-dropindex.html', 'https://squawkhq.com/docs/require-concurrent-index-deletion'],
   },
   check(ctx) {
-    return upgradeOps(ctx, 'drop-index')
-      .filter((op) => !op.concurrently && !op.tableCreatedInRevision)
-      .filter((op) => {
-        const rev = revisionOf(ctx, op);
-        if (rev === undefined) return true;
-        // An index created earlier in the same revision is new: dropping it is harmless.
-        return !earlier(rev, op).some((o) => o.kind === 'create-index' && o.name !== null && o.name.toLowerCase() === op.name.toLowerCase());
-      })
-      .map((op) =>
-        report(
-          op,
-          `Dropping index ${op.name}${op.table ? ` on ${q(op.table)}` : ''} without CONCURRENTLY${via(op)} takes an ACCESS EXCLUSIVE lock: reads and writes of the table queue behind it.`,
-          {
-            python: 'Drop it in an autocommit block: `with op.get_context().autocommit_block(): op.drop_index(..., postgresql_concurrently=True, if_exists=True)`.',
-            sql: 'Use DROP INDEX CONCURRENTLY, run outside the transaction: put the op.execute in `with op.get_context().autocommit_block():`.',
-          },
+    return collapsePerCall(
+      upgradeOps(ctx, 'drop-index')
+        .filter((op) => !op.concurrently && !op.tableCreatedInRevision)
+        .filter((op) => {
+          const rev = revisionOf(ctx, op);
+          if (rev === undefined) return true;
+          // An index created earlier in the same revision is new: dropping it is harmless.
+          return !earlier(rev, op).some((o) => o.kind === 'create-index' && o.name !== null && o.name.toLowerCase() === op.name.toLowerCase());
+        })
+        .map((op) =>
+          report(
+            op,
+            `Dropping index ${op.name}${op.table ? ` on ${q(op.table)}` : ''} without CONCURRENTLY${via(op)} takes an ACCESS EXCLUSIVE lock: reads and writes of the table queue behind it.`,
+            {
+              python: 'Drop it in an autocommit block: `with op.get_context().autocommit_block(): op.drop_index(..., postgresql_concurrently=True, if_exists=True)`.',
+              sql: 'Use DROP INDEX CONCURRENTLY, run outside the transaction: put the op.execute in `with op.get_context().autocommit_block():`.',
+            },
+          ),
         ),
-      );
+    );
   },
 });

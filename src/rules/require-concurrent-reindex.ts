@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { q, report, target, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, target, upgradeOps, via } from '../ops/rule-support.js';
 
 export const rule = defineRule({
   id: 'require-concurrent-reindex',
@@ -22,16 +22,18 @@ BEGIN;`,
   },
   check(ctx) {
     const { postgresVersion } = target(ctx);
-    return upgradeOps(ctx, 'reindex')
-      .filter((op) => !op.concurrently && !op.tableCreatedInRevision)
-      .map((op) =>
-        report(
-          op,
-          `REINDEX ${op.target.toUpperCase()}${op.name ? ` ${q(op.name)}` : ''} without CONCURRENTLY${via(op)} blocks writes to the table (and reads through the index) while it rebuilds.`,
-          postgresVersion >= 12
-            ? 'Use `REINDEX ... CONCURRENTLY` inside `with op.get_context().autocommit_block():`.'
-            : `PostgreSQL ${postgresVersion} has no REINDEX CONCURRENTLY: create a replacement index with postgresql_concurrently=True in an autocommit block, then drop the old one concurrently.`,
+    return collapsePerCall(
+      upgradeOps(ctx, 'reindex')
+        .filter((op) => !op.concurrently && !op.tableCreatedInRevision)
+        .map((op) =>
+          report(
+            op,
+            `REINDEX ${op.target.toUpperCase()}${op.name ? ` ${q(op.name)}` : ''} without CONCURRENTLY${via(op)} blocks writes to the table (and reads through the index) while it rebuilds.`,
+            postgresVersion >= 12
+              ? 'Use `REINDEX ... CONCURRENTLY` inside `with op.get_context().autocommit_block():`.'
+              : `PostgreSQL ${postgresVersion} has no REINDEX CONCURRENTLY: create a replacement index with postgresql_concurrently=True in an autocommit block, then drop the old one concurrently.`,
+          ),
         ),
-      );
+    );
   },
 });

@@ -9,6 +9,6 @@ op.drop_table("tmp")`,
   ],
   invalid: [
     { code: `op.drop_table("legacy_events")`, errors: [{ line: 1, column: 1, message: 'Dropping table legacy_events' }] },
-    { code: `op.execute("DROP TABLE IF EXISTS a, b")`, errors: [{ line: 1, message: 'Dropping table a' }, { line: 1, message: 'Dropping table b' }] },
+    { code: `op.execute("DROP TABLE IF EXISTS a, b")`, errors: [{ line: 1, message: 'Dropping table a (in op.execute SQL) deletes its data and breaks application code still running that uses it; and 1 more like it in this call.' }] },
   ],
 });

@@ -46,11 +46,11 @@ def downgrade():
     },
     {
       code: `op.add_column("orders", sa.Column("customer_id", sa.Integer(), nullable=True, index=True))`,
-      errors: [{ line: 1, column: 1, message: '(unnamed) on orders' }],
+      errors: [{ line: 1, column: 1, message: 'ix_orders_customer_id on orders' }],
     },
     { code: `with op.batch_alter_table("users") as batch_op:\n    batch_op.create_index("ix_users_name", ["name"])`, errors: [{ line: 2, column: 5 }] },
     { code: `op.execute("CREATE INDEX ix_a ON users (a)")`, errors: [{ line: 1, column: 1, message: 'in op.execute SQL', fix: 'CREATE INDEX CONCURRENTLY' }] },
-    { code: `op.execute(sa.text("""\n    CREATE UNIQUE INDEX ix_a ON users (a);\n    CREATE INDEX ix_b ON users (b);\n"""))`, errors: [{ line: 1, message: 'ix_a' }, { line: 1, message: 'ix_b' }] },
+    { code: `op.execute(sa.text("""\n    CREATE UNIQUE INDEX ix_a ON users (a);\n    CREATE INDEX ix_b ON users (b);\n"""))`, errors: [{ line: 1, message: /ix_a on users .*; and 1 more like it in this call\.$/ }] },
     {
       name: 'a helper function called from upgrade()',
       code: `"""m"""
