@@ -123,10 +123,14 @@ export function describePython(py: PythonCommand): string {
   return [py.command, ...py.args].join(' ');
 }
 
-/** helper.py next to the compiled module (the package), or in src/ when running from a plain tsc build. */
+/**
+ * helper.py: in a checkout, the source file itself (a plain `tsc` build does not copy it, and a copy
+ * left in dist/ by an earlier `npm run build` may be stale); in the package, the copy next to this
+ * compiled module.
+ */
 export function helperPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'helper.py'), resolve(here, '..', '..', '..', 'src', 'runtime', 'helper.py')];
+  const candidates = [resolve(here, '..', '..', '..', 'src', 'runtime', 'helper.py'), join(here, 'helper.py')];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new Error(`helper.py is missing next to ${here}`);
 }
