@@ -3,7 +3,7 @@
  * an operation seen by both is reported once, at the Python location.
  */
 import type { Operation } from './model.js';
-import { contextualize, tableKey, tableOf, type ContextMeta } from './build.js';
+import { contextualize, tableKey, tableOf, type ContextMeta } from './context.js';
 import { operationsFromSql } from './from-sql.js';
 
 /**
