@@ -118,6 +118,12 @@ export interface IdentifierField<T> {
   value: T;
   /** Where the assignment is; absent when the variable is not assigned (default applies). */
   loc?: Location;
+  /**
+   * Set when the variable is assigned but its value cannot be read statically (a name, a call, an
+   * f-string; a ParseProblem says which). `value` is then only a placeholder (null / []): the
+   * graph should not conclude "base" or "no labels" from it.
+   */
+  unreadable?: true;
 }
 
 /** A problem that keeps a file from being read statically: becomes `unparseable-migration`. */

@@ -84,6 +84,8 @@ class Reader {
   readonly problems: ParseProblem[] = [];
   readonly assigned = new Map<string, Assigned>();
   readonly functions = new Map<string, FunctionInfo>();
+  /** Watched variables also assigned inside a module-level block (if/try/for/with). */
+  readonly conditional = new Set<string>();
   docstring: { text: string; loc: Location } | null = null;
 
   /** Dotted names bound to `alembic.op` (`op`, or aliases from the imports). */
@@ -333,6 +335,7 @@ class Reader {
     } while (c.gotoNextSibling());
     c.gotoParent();
     for (const name of names) {
+      this.conditional.add(name);
       this.problem(
         `\`${name}\` is assigned inside a block (if/try/for/with) at module level, so its value is only known when Python runs the file. Assign it once, unconditionally, at the top level.`,
         start,
@@ -915,14 +918,14 @@ function readFields(
   } else if (rev.value.kind === 'str') {
     revision = { value: rev.value.value, loc: rev.loc };
   } else {
-    revision = { value: null, loc: rev.loc };
+    revision = { value: null, loc: rev.loc, unreadable: true };
     bad('revision', rev.value, 'a string literal, e.g. `revision = "1a2b3c4d5e6f"`');
   }
 
   let downRevision: IdentifierField<string[] | null>;
   const down = reader.assigned.get('down_revision');
   if (down === undefined) {
-    downRevision = { value: null };
+    downRevision = { value: null, unreadable: true };
     problems.push({
       message:
         'no `down_revision` in this file: Alembic cannot load it (AttributeError: module has no attribute \'down_revision\'). Add `down_revision = None` for a first revision, or the parent revision id.',
@@ -937,7 +940,7 @@ function readFields(
       if (down.value.kind !== 'tuple' && down.value.kind !== 'list' && down.value.kind !== 'set') {
         bad('down_revision', down.value, 'None, a string literal, or a tuple of string literals');
       }
-      downRevision = { value: null, loc: down.loc };
+      downRevision = { value: null, loc: down.loc, unreadable: true };
     } else {
       // Alembic's tuple_rev_as_scalar: an empty tuple is None (a base).
       downRevision = { value: list.length === 0 ? null : list, loc: down.loc };
@@ -953,18 +956,22 @@ function readFields(
       if (a.value.kind !== 'tuple' && a.value.kind !== 'list' && a.value.kind !== 'set') {
         bad(field, a.value, 'None, a string literal, or a tuple of string literals');
       }
-      return { value: [], loc: a.loc };
+      return { value: [], loc: a.loc, unreadable: true };
     }
     return { value: list, loc: a.loc };
   };
 
-  return {
+  const fields = {
     revision,
     revisionFromFilename,
     downRevision,
     branchLabels: labelsLike('branch_labels'),
     dependsOn: labelsLike('depends_on'),
   };
+  // Assigned again inside an if/try at module level: whichever value is read may not be Python's.
+  const keys = { revision: 'revision', down_revision: 'downRevision', branch_labels: 'branchLabels', depends_on: 'dependsOn' } as const;
+  for (const name of reader.conditional) fields[keys[name as keyof typeof keys]].unreadable = true;
+  return fields;
 }
 
 function emptyFile(ref: { path: string; absPath: string }, hash: string, lineCount: number, problems: ParseProblem[]): MigrationFile {

@@ -194,6 +194,11 @@ depends_on = ("ok", 42)
   assert.equal(f.revision.loc?.line, 3);
   assert.equal(f.downRevision.value, null);
   assert.deepEqual(
+    [f.revision.unreadable, f.downRevision.unreadable, f.branchLabels.unreadable, f.dependsOn.unreadable],
+    [true, true, true, true],
+    'unreadable values are placeholders, not None',
+  );
+  assert.deepEqual(
     f.problems.map((p) => [p.line, p.column]),
     [
       [3, 12],
@@ -229,6 +234,9 @@ def upgrade():
     revision = "local"
 `);
   assert.equal(f.revision.value, 'r');
+  assert.equal(f.revision.unreadable, undefined);
+  assert.equal(f.downRevision.unreadable, true);
+  assert.equal(f.branchLabels.unreadable, true);
   assert.deepEqual(
     f.problems.map((p) => [p.line, p.column]),
     [
@@ -259,7 +267,7 @@ test('no revision variable: Alembic takes a hex file name, otherwise it cannot l
 test('no down_revision variable: Alembic fails with AttributeError', () => {
   const f = parse('"""x"""\nrevision = "abc"\n');
   assert.equal(f.revision.value, 'abc');
-  assert.equal(f.downRevision.value, null);
+  assert.deepEqual(f.downRevision, { value: null, unreadable: true });
   assert.equal(f.problems.length, 1);
   assert.match(f.problems[0]!.message, /no `down_revision`.*AttributeError/);
 });
