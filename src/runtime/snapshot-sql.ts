@@ -15,7 +15,8 @@
  * search_path to `public` for its own duration (set_config(..., true) before the snapshot is built)
  * and puts the caller's value back afterwards: snapshots taken on connections with different
  * settings compare equal, objects in `public` print unqualified and others schema-qualified.
- * int8 values (sequence bounds) come back as text so that no precision is lost in JSON.
+ * int8 values (sequence bounds) come back as text so that no precision is lost in JSON; null
+ * fields are left out of the json (json_strip_nulls), which halves its size.
  */
 export const SNAPSHOT_SQL = `
 -- cfg runs first (the lateral subqueries depend on it): remember search_path, set it to public;
@@ -56,7 +57,7 @@ coll AS NOT MATERIALIZED (
                       ELSE pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END AS name
   FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 )
-SELECT pg_catalog.json_build_object(
+SELECT pg_catalog.json_strip_nulls(pg_catalog.json_build_object(
   'version', pg_catalog.current_setting('server_version_num')::int,
   'schemas', (
     SELECT pg_catalog.json_agg(pg_catalog.json_build_object('name', ns.nspname, 'comment', (SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objoid = ns.oid AND d.objsubid = 0)))
@@ -110,7 +111,7 @@ SELECT pg_catalog.json_build_object(
       'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
       'inherited', NOT a.attislocal,
       'notNull', a.attnotnull,
-      'notNullInvalid', EXISTS (
+      'notNullInvalid', a.attnotnull AND EXISTS (
         SELECT 1 FROM pg_catalog.pg_constraint k
         WHERE k.conrelid = a.attrelid AND k.contype = 'n' AND NOT k.convalidated AND k.conkey = ARRAY[a.attnum]),
       'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
@@ -360,7 +361,7 @@ SELECT pg_catalog.json_build_object(
       AND NOT EXISTS (SELECT 1 FROM hidden h WHERE h.classid = u.classid AND h.objid = u.oid)
       AND (o.schema IS NULL OR o.schema NOT IN ('pg_catalog', 'information_schema'))
   )
-) AS snapshot
+)) AS snapshot
 WHERE cfg.new_path IS NOT NULL
 OFFSET 0
 ) AS s

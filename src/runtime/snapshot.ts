@@ -735,17 +735,26 @@ export function parseSnapshot(json: unknown): Snapshot {
 
 /** The part of a node-postgres Client (or Pool) that takeSnapshot uses. */
 export interface SnapshotQueryable {
-  query(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
+  query(query: string | { name: string; text: string }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
+/** The prepared statement's name: planning the query costs more than running it on a small schema. */
+const STATEMENT_NAME = 'alembic_guard_schema_snapshot';
+
 /**
- * Run SNAPSHOT_SQL on a connection and parse the result. Database failures become a
- * DatabaseError saying what to do; a malformed result stays a SnapshotFormatError (a bug).
+ * Run SNAPSHOT_SQL on a connection and parse the result. The query is sent as a named prepared
+ * statement (node-postgres parses it once per connection; planning is most of its cost on a small
+ * schema), or as plain text with `{ prepared: false }`, e.g. behind a pooler that drops prepared
+ * statements. Database failures become a DatabaseError saying what to do; a malformed result is
+ * a SnapshotFormatError (a bug).
  */
-export async function takeSnapshot(client: SnapshotQueryable): Promise<Snapshot> {
+export async function takeSnapshot(
+  client: SnapshotQueryable,
+  options: { prepared?: boolean } = {},
+): Promise<Snapshot> {
   let rows: Record<string, unknown>[];
   try {
-    ({ rows } = await client.query(SNAPSHOT_SQL));
+    ({ rows } = await client.query(options.prepared === false ? SNAPSHOT_SQL : { name: STATEMENT_NAME, text: SNAPSHOT_SQL }));
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     throw new DatabaseError('Could not read the database schema for the snapshot.', {
