@@ -1,9 +1,21 @@
 import { defineRule } from './define.js';
 import type { RuleContext } from './define.js';
 import type { OperationOf } from '../ops/model.js';
+import { phaseOf } from '../ops/context.js';
+import { operationsFromCall } from '../ops/from-python.js';
 import { collapsePerCall, earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from '../ops/rule-support.js';
 
-/** A CHECK (col IS NOT NULL) on the same table anywhere in the history, or a VALIDATE earlier in this revision. */
+/** Does a CHECK expression prove `col IS NOT NULL`? */
+function provesNotNull(expression: string, col: string): boolean {
+  const e = expression.toLowerCase().replace(/\s+/g, ' ');
+  return e.includes(col) && e.includes('is not null');
+}
+
+/**
+ * A CHECK (col IS NOT NULL) on the same table anywhere in the history, or a VALIDATE earlier in
+ * this revision. Revisions outside the operation model (before the baseline) are read from their
+ * op.create_check_constraint calls.
+ */
 function followsCheckPattern(ctx: RuleContext, op: OperationOf<'set-not-null'>): boolean {
   const rev = revisionOf(ctx, op);
   if (rev !== undefined && earlier(rev, op).some((o) => o.kind === 'validate-constraint' && sameTable(o.table, op.table))) return true;
@@ -13,9 +25,15 @@ function followsCheckPattern(ctx: RuleContext, op: OperationOf<'set-not-null'>):
       if (o.kind !== 'add-constraint' || !sameTable(o.table, op.table)) continue;
       const c = o.constraint;
       if (c.type === 'not-null' && c.columns.some((x) => x.toLowerCase() === col)) return true;
-      if (c.type === 'check') {
-        const e = (c.expression ?? '').toLowerCase().replace(/\s+/g, ' ');
-        if (e.includes(col) && e.includes('is not null')) return true;
+      if (c.type === 'check' && provesNotNull(c.expression ?? '', col)) return true;
+    }
+  }
+  for (const f of ctx.files) {
+    if (ctx.ops?.byPath.has(f.path)) continue;
+    for (const c of f.opCalls) {
+      if (c.name !== 'create_check_constraint' || phaseOf(c.function) !== 'upgrade') continue;
+      for (const d of operationsFromCall(c, { sql: () => [] })) {
+        if (d.kind === 'add-constraint' && sameTable(d.table, op.table) && provesNotNull(d.constraint.expression ?? '', col)) return true;
       }
     }
   }

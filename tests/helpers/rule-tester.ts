@@ -134,7 +134,8 @@ export async function runRuleOnSnippet(rule: Rule, code: string, options: Snippe
     },
     warnings: [],
   };
-  const ops = await buildOperations({ project, files });
+  // As the engine does: the ops stage runs over the linted files only.
+  const ops = await buildOperations({ project, files: [file] });
   const ctx: RuleContext = { project, files, graph: buildGraph(files), lintedFiles: [file], ops };
   const applies = rule.dialects === undefined || rule.dialects.includes(dialect ?? 'postgresql');
   let findings = applies && rule.check !== undefined ? rule.check(ctx) : [];
