@@ -572,6 +572,12 @@ function statementOps(type: string, n: Node, text: string, base: { loc: Location
       }
       return [{ ...base, kind: 'create-table', table, columns, constraints, ifNotExists: n['if_not_exists'] === true }];
     }
+    case 'CreateTableAsStmt': {
+      // CREATE TABLE ... AS SELECT: a new table (a materialized view is not one we track).
+      if (n['objtype'] !== 'OBJECT_TABLE') return other();
+      const table = rangeVar(obj(n['into'])?.['rel']);
+      return [{ ...base, kind: 'create-table', table, columns: [], constraints: [], ifNotExists: n['if_not_exists'] === true }];
+    }
     case 'CreateEnumStmt': {
       const values = arr(n['vals']).map((v) => s(obj(obj(v)?.['String'])?.['sval']) ?? '');
       return [{ ...base, kind: 'create-type', typeName: qualifiedFromList(strings(n['typeName'])), enumValues: values }];

@@ -83,6 +83,7 @@ test('tables, types, data, settings, transactions', () => {
     'rename-table',
     'rename-column',
   ]);
+  assert.deepEqual(kinds('CREATE TABLE t2 AS SELECT * FROM t; CREATE MATERIALIZED VIEW mv AS SELECT 1'), ['create-table', 'other-sql']);
   assert.deepEqual(kinds("CREATE TYPE mood AS ENUM ('a'); ALTER TYPE mood ADD VALUE 'b' AFTER 'a'; ALTER TYPE mood RENAME VALUE 'a' TO 'c'; DROP TYPE mood"), [
     'create-type',
     'alter-type-add-value',
