@@ -79,10 +79,12 @@ export interface ExternalOptions extends ServerOptions {
   allowDestructive?: boolean;
 }
 
-const TEMPLATE_FORMAT = 1;
-const SPARE_DATABASES = 3;
+const TEMPLATE_FORMAT = 2;
+/** A run uses two fresh databases (the upgrade/drift/round-trip one and the up/down one). */
+const SPARE_DATABASES = 2;
 const META_FILE = 'alembic-guard-template.json';
-const ADMIN_DB = 'postgres';
+/** The template has no `postgres` database (fewer bytes to copy per run): admin work connects to template1. */
+const ADMIN_DB = 'template1';
 const USER = 'postgres';
 
 // ---------------------------------------------------------------------------------------------
@@ -249,11 +251,17 @@ const POSTGRES_FLAGS = [
   '-c', 'max_connections=50',
 ];
 
-async function startPostgres(binaries: Binaries, dataDir: string, ids: { uid: number; gid: number } | undefined, log: (l: string) => void): Promise<RunningPostgres> {
+async function startPostgres(
+  binaries: Binaries,
+  dataDir: string,
+  ids: { uid: number; gid: number } | undefined,
+  log: (l: string) => void,
+  extraFlags: string[] = [],
+): Promise<RunningPostgres> {
   let lastError = '';
   for (let attempt = 0; attempt < 4; attempt++) {
     const port = await freePort();
-    const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...POSTGRES_FLAGS], {
+    const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...POSTGRES_FLAGS, ...extraFlags], {
       ...(ids ?? {}),
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -325,13 +333,14 @@ function stopPostgresSync(pg: RunningPostgres, dataDir: string): void {
   }
 }
 
-async function stopPostgres(p: RunningPostgres): Promise<void> {
+/** SIGQUIT: immediate shutdown (a throwaway cluster needs no checkpoint); SIGINT: fast, clean shutdown. */
+async function stopPostgres(p: RunningPostgres, signal: 'SIGQUIT' | 'SIGINT' = 'SIGQUIT'): Promise<void> {
   if (p.isExited()) return;
   try {
-    process.kill(-p.pid, 'SIGQUIT');
+    process.kill(-p.pid, signal);
   } catch {
     try {
-      p.child.kill('SIGQUIT');
+      p.child.kill(signal);
     } catch {
       return;
     }
@@ -411,20 +420,24 @@ async function ensureTemplate(
       });
     }
     ids = postgresIds();
-    // Spare empty databases, so that a run gets fresh databases by renaming instead of copying.
+    // Spare empty databases, so that a run gets fresh databases by renaming instead of creating
+    // them; no `postgres` database; little WAL: fewer bytes to copy per run.
     const spares = Array.from({ length: SPARE_DATABASES }, (_, i) => `alembic_guard_spare_${i + 1}`);
-    const server = await startPostgres(binaries, dataDir, ids, log);
+    const server = await startPostgres(binaries, dataDir, ids, log, ['-c', 'min_wal_size=2MB', '-c', 'max_wal_size=2MB']);
     try {
       const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: USER, password, database: ADMIN_DB });
       await client.connect();
       try {
-        for (const s of spares) await client.query(`CREATE DATABASE ${quoteIdent(s)} TEMPLATE template0`);
+        for (const s of spares) await client.query(`CREATE DATABASE ${quoteIdent(s)} TEMPLATE template0 STRATEGY FILE_COPY`);
+        await client.query('DROP DATABASE postgres');
+        // two checkpoints: the second removes the segments the first left behind
+        await client.query('CHECKPOINT');
         await client.query('CHECKPOINT');
       } finally {
         await client.end();
       }
     } finally {
-      await stopPostgres(server);
+      await stopPostgres(server, 'SIGINT');
     }
     rmSync(join(dataDir, 'postmaster.opts'), { force: true });
     const meta: TemplateMeta = { format: TEMPLATE_FORMAT, packageVersion: binaries.packageVersion, user: USER, password, spares };
