@@ -131,6 +131,13 @@ export interface ParseProblem {
   message: string;
   line: number;
   column: number;
+  /**
+   * What kind of problem: `syntax` (Python cannot parse the file; the tree is tree-sitter's error
+   * recovery, so function bodies are unreliable and `opCalls` is left empty), `encoding` (bytes,
+   * coding cookie, NUL), `identifier` (a revision variable that cannot be read), `read` (the file
+   * could not be read), `internal`.
+   */
+  kind?: 'syntax' | 'encoding' | 'identifier' | 'read' | 'internal';
 }
 
 /** One revision file, read statically. */

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { exampleModule, fileFinding, revisionOf } from '../source/shape-support.js';
+import { exampleModule, fileFinding, revisionOf, structureKnown } from '../source/shape-support.js';
 
 export const rule = defineRule({
   id: 'empty-downgrade',
@@ -20,6 +20,7 @@ export const rule = defineRule({
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const file of ctx.lintedFiles) {
+      if (!structureKnown(file)) continue;
       const down = file.downgrade;
       if (down === null) continue;
       if (down.bodyKind === 'raises-not-implemented') {

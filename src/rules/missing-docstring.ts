@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { revisionOf } from '../source/shape-support.js';
+import { revisionOf, structureKnown } from '../source/shape-support.js';
 
 export const rule = defineRule({
   id: 'missing-docstring',
@@ -57,6 +57,7 @@ def downgrade():
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const file of ctx.lintedFiles) {
+      if (!structureKnown(file)) continue;
       if (file.docstring !== null && file.docstring.text.trim() !== '') continue;
       const who = revisionOf(file);
       const f: FindingDraft = {

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { exampleModule, fileFinding, revisionOf } from '../source/shape-support.js';
+import { exampleModule, fileFinding, revisionOf, structureKnown } from '../source/shape-support.js';
 
 export const rule = defineRule({
   id: 'missing-upgrade',
@@ -21,6 +21,7 @@ export const rule = defineRule({
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const file of ctx.lintedFiles) {
+      if (!structureKnown(file)) continue;
       if (file.upgrade !== null) continue;
       findings.push(
         fileFinding(

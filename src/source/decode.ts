@@ -148,6 +148,7 @@ export function decodeSource(input: Uint8Array): DecodedSource {
   let encoding = cookie === null ? 'utf-8' : normalName(cookie);
   if (bom && encoding !== 'utf-8') {
     problems.push({
+      kind: 'encoding',
       message: `encoding problem: the file starts with a UTF-8 byte order mark but line ${cookieLine} declares "${cookie}"; Python refuses to import it. Remove the BOM or the coding line.`,
       line: cookieLine,
       column: 1,
@@ -159,6 +160,7 @@ export function decodeSource(input: Uint8Array): DecodedSource {
   if (nul !== -1) {
     const at = bytePosition(buf, nul);
     problems.push({
+      kind: 'encoding',
       message: `the file contains a null byte at line ${at.line}; Python refuses to import source code with null bytes. Re-save it as plain text.`,
       ...at,
     });
@@ -179,6 +181,7 @@ export function decodeSource(input: Uint8Array): DecodedSource {
     if (bad !== -1) {
       const at = bytePosition(buf, bad);
       problems.push({
+        kind: 'encoding',
         message: `not valid ASCII at line ${at.line} (the file declares "${cookie}"): Python refuses to import the file. Fix the coding line or the bytes.`,
         ...at,
       });
@@ -190,6 +193,7 @@ export function decodeSource(input: Uint8Array): DecodedSource {
       decoder = new TextDecoder(norm, { fatal: true });
     } catch {
       problems.push({
+        kind: 'encoding',
         message: `unknown encoding "${cookie}" in the coding line (line ${cookieLine}): Python refuses to import the file. Use a codec Python knows, such as utf-8.`,
         line: cookieLine,
         column: 1,
@@ -202,6 +206,7 @@ export function decodeSource(input: Uint8Array): DecodedSource {
         text = decoder.decode(bytes);
       } catch {
         problems.push({
+          kind: 'encoding',
           message: `the bytes are not valid "${cookie}" as the coding line declares: Python refuses to import the file.`,
           line: cookieLine,
           column: 1,

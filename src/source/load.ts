@@ -37,7 +37,7 @@ function unreadable(ref: RevisionFileRef, error: unknown): MigrationFile {
     imports: [],
     opCalls: [],
     ignores: [],
-    problems: [{ message: `the file could not be read (${reason}); check that it exists and is readable.`, line: 1, column: 1 }],
+    problems: [{ kind: 'read', message: `the file could not be read (${reason}); check that it exists and is readable.`, line: 1, column: 1 }],
     lineCount: 0,
   };
 }

@@ -108,9 +108,9 @@ class Reader {
     return this.lines.loc(s, e);
   }
 
-  private problem(message: string, offset: number): void {
+  private problem(kind: ParseProblem['kind'], message: string, offset: number): void {
     const p = this.lines.position(offset);
-    this.problems.push({ message, line: p.line, column: p.column });
+    this.problems.push({ kind, message, line: p.line, column: p.column });
   }
 
   // ---- module level ------------------------------------------------------------------------
@@ -303,6 +303,7 @@ class Reader {
       case 'print_statement':
       case 'exec_statement':
         this.problem(
+          'syntax',
           `syntax error: Python 2 \`${type === 'print_statement' ? 'print' : 'exec'}\` statement; Python 3 cannot import this file, so Alembic cannot load any revision. Use ${type === 'print_statement' ? 'print(...)' : 'exec(...)'}.`,
           this.c.startIndex,
         );
@@ -337,6 +338,7 @@ class Reader {
     for (const name of names) {
       this.conditional.add(name);
       this.problem(
+        'identifier',
         `\`${name}\` is assigned inside a block (if/try/for/with) at module level, so its value is only known when Python runs the file. Assign it once, unconditionally, at the top level.`,
         start,
       );
@@ -875,6 +877,7 @@ function strings(
       if (item.kind === 'str') out.push(item.value);
       else {
         problems.push({
+          kind: 'identifier',
           message: `\`${field}\` cannot be read statically: an item is ${describe(item)}. Write every item as a string literal.`,
           line: item.loc.line,
           column: item.loc.column,
@@ -894,6 +897,7 @@ function readFields(
 ): Pick<MigrationFile, 'revision' | 'revisionFromFilename' | 'downRevision' | 'branchLabels' | 'dependsOn'> {
   const bad = (field: string, v: PyValue, expected: string) =>
     problems.push({
+      kind: 'identifier',
       message: `\`${field}\` cannot be read statically: it is ${describe(v)}. Write it as ${expected}.`,
       line: v.loc.line,
       column: v.loc.column,
@@ -908,8 +912,9 @@ function readFields(
       revision = { value: m[1]! };
       revisionFromFilename = true;
     } else {
-      revision = { value: null };
+      revision = { value: null, unreadable: true };
       problems.push({
+        kind: 'identifier',
         message: `no \`revision = "..."\` in this file, and its name "${fileName}" is not a hex revision id: Alembic stops with "Could not determine revision id from filename ${fileName}". Declare the id, e.g. \`revision = "<id>"\`, near the top.`,
         line: 1,
         column: 1,
@@ -927,6 +932,7 @@ function readFields(
   if (down === undefined) {
     downRevision = { value: null, unreadable: true };
     problems.push({
+      kind: 'identifier',
       message:
         'no `down_revision` in this file: Alembic cannot load it (AttributeError: module has no attribute \'down_revision\'). Add `down_revision = None` for a first revision, or the parent revision id.',
       line: 1,
@@ -1003,7 +1009,8 @@ export function parseMigration(source: Buffer, ref: { path: string; absPath: str
     const reason = e instanceof RangeError ? 'the file is nested too deeply' : e instanceof Error ? e.message : String(e);
     return emptyFile(ref, hash, 0, [
       {
-        message: `alembic-guard could not read this file (internal error: ${reason}). Please report it at https://github.com/alembic-guard/alembic-guard/issues with the file if you can.`,
+        kind: 'internal',
+        message: `alembic-guard could not read this file (internal error: ${reason}). This is a bug in alembic-guard; please report it with the file if you can.`,
         line: 1,
         column: 1,
       },
@@ -1025,6 +1032,7 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
     const { line, column } = decoded.invalidUtf8;
     const inComment = root.descendantForIndex(lines.offset(line, column)).type === 'comment';
     problems.push({
+      kind: 'encoding',
       message: inComment
         ? `not valid UTF-8 at line ${line} (in a comment): Python 3.11 to 3.13 skip it, but newer Python versions refuse to import the file. Re-save it as UTF-8.`
         : `not valid UTF-8 at line ${line}: Python refuses to import the file. Re-save it as UTF-8, or declare its encoding with a "# -*- coding: <name> -*-" line at the top.`,
@@ -1040,6 +1048,7 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
         ? `missing "${err.type}"`
         : `unexpected ${JSON.stringify(text.slice(err.startIndex, Math.min(err.endIndex, err.startIndex + 30)).split('\n')[0])}`;
       problems.push({
+        kind: 'syntax',
         message: `syntax error at line ${p.line}, column ${p.column} (${what}): Python cannot import this file, so Alembic cannot load any revision until it is fixed.`,
         line: p.line,
         column: p.column,
@@ -1059,7 +1068,9 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
     upgrade: reader.functions.get('upgrade') ?? null,
     downgrade: reader.functions.get('downgrade') ?? null,
     imports: reader.imports,
-    opCalls: reader.opCalls.filter((c): c is OpCall => c !== null),
+    // After a syntax error the tree is tree-sitter's recovery: which function a call sits in (or
+    // whether it is a call at all) cannot be trusted, so no operations are reported.
+    opCalls: problems.some((p) => p.kind === 'syntax') ? [] : reader.opCalls.filter((c): c is OpCall => c !== null),
     ignores: reader.ignores,
     problems,
     lineCount: lines.lineCount,

@@ -6,6 +6,15 @@ export function revisionOf(file: MigrationFile): string {
   return file.revision.value !== null ? `Revision ${file.revision.value}` : file.path;
 }
 
+/**
+ * Whether the file's structure (docstring, functions) can be trusted: not after a syntax error
+ * (tree-sitter's recovery can swallow a whole `def`), nor when it could not be read at all. Such
+ * files get their `unparseable-migration` finding and nothing else from the shape rules.
+ */
+export function structureKnown(file: MigrationFile): boolean {
+  return !file.problems.some((p) => p.kind === 'syntax' || p.kind === 'read' || p.kind === 'internal');
+}
+
 /** A finding on one file: path, position (line 1, column 1 when none) and revision filled in. */
 export function fileFinding(file: MigrationFile, at: Location | undefined, message: string, fix: string): FindingDraft {
   const f: FindingDraft = { file: file.path, line: at?.line ?? 1, column: at?.column ?? 1, message, fix };

@@ -287,6 +287,8 @@ def downgrade():
 `);
   assert.equal(f.revision.value, 'r1', 'what can be read still is');
   assert.equal(f.problems.length, 1);
+  assert.equal(f.problems[0]!.kind, 'syntax');
+  assert.deepEqual(f.opCalls, [], 'no operations from a recovered tree');
   assert.match(f.problems[0]!.message, /^syntax error at line \d+, column \d+/);
   assert.ok(f.problems[0]!.line >= 7 && f.problems[0]!.line <= 10, `line ${f.problems[0]!.line}`);
 
@@ -304,6 +306,17 @@ def downgrade():
   assert.equal(py2.problems.length, 1);
   assert.equal(py2.problems[0]!.line, 4);
   assert.match(py2.problems[0]!.message, /Python 2 `print` statement/);
+});
+
+test('problem kinds', () => {
+  const kinds = (src: string | Buffer, name?: string) => parse(src, name).problems.map((p) => p.kind);
+  assert.deepEqual(kinds('revision = X\ndown_revision = None\n'), ['identifier']);
+  assert.deepEqual(kinds('down_revision = None\n', 'not_hex.py'), ['identifier']);
+  assert.deepEqual(kinds('revision = "r"\n'), ['identifier']);
+  assert.deepEqual(kinds('revision = "r"\ndown_revision = None\nif x:\n    revision = "s"\n'), ['identifier']);
+  assert.deepEqual(kinds('revision = "r"\ndown_revision = None\ndef f(:\n  pass\n'), ['syntax']);
+  assert.deepEqual(kinds(Buffer.from([0x72, 0x20, 0x3d, 0x20, 0x22, 0xff, 0x22, 0x0a])), ['encoding', 'identifier', 'identifier']);
+  assert.deepEqual(kinds('# coding: klingon\nrevision = "r"\ndown_revision = None\n'), ['encoding']);
 });
 
 test('decoding: BOM, coding cookies, invalid UTF-8, null bytes, CRLF', () => {
