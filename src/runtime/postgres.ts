@@ -469,11 +469,15 @@ async function ensureTemplate(
 // ---------------------------------------------------------------------------------------------
 // Scratch databases, shared by both kinds of server
 
+/** An admin connection for a moment: the embedded server's (to template1) is closed right after use,
+ * so that template1 stays free for CREATE DATABASE; another server's stays open. */
+type AdminLease = <T>(fn: (client: pg.Client) => Promise<T>) => Promise<T>;
+
 class ScratchManager {
   private current: pg.Client | undefined;
   created = false;
   constructor(
-    private readonly admin: pg.Client,
+    private readonly admin: AdminLease,
     readonly name: string,
     private readonly connect: (database: string) => { config: pg.ClientConfig; url: string },
     private readonly timeoutSeconds: number,
@@ -482,28 +486,30 @@ class ScratchManager {
     private readonly inPlace: string | undefined = undefined,
   ) {}
 
-  private async drop(): Promise<void> {
+  private async drop(client: pg.Client): Promise<void> {
     const ident = quoteIdent(this.name);
     if (this.serverVersionNum >= 130000) {
-      await this.admin.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
     } else {
-      await this.admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.name]);
-      await this.admin.query(`DROP DATABASE IF EXISTS ${ident}`);
+      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.name]);
+      await client.query(`DROP DATABASE IF EXISTS ${ident}`);
     }
   }
 
   async fresh(): Promise<ScratchDatabase> {
     await this.closeClient();
     if (this.inPlace !== undefined) return this.resetInPlace();
-    await this.drop();
-    const spare = this.spares.shift();
-    if (spare !== undefined) {
-      await this.admin.query(`ALTER DATABASE ${quoteIdent(spare)} RENAME TO ${quoteIdent(this.name)}`);
-    } else {
-      await this.admin.query(`CREATE DATABASE ${quoteIdent(this.name)} TEMPLATE template0`);
-    }
-    this.created = true;
-    await this.admin.query(`ALTER DATABASE ${quoteIdent(this.name)} SET statement_timeout = ${Math.max(0, Math.round(this.timeoutSeconds * 1000))}`);
+    await this.admin(async (admin) => {
+      await this.drop(admin);
+      const spare = this.spares.shift();
+      if (spare !== undefined) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(spare)} RENAME TO ${quoteIdent(this.name)}`);
+      } else {
+        await admin.query(`CREATE DATABASE ${quoteIdent(this.name)} TEMPLATE template0`);
+      }
+      this.created = true;
+      await admin.query(`ALTER DATABASE ${quoteIdent(this.name)} SET statement_timeout = ${Math.max(0, Math.round(this.timeoutSeconds * 1000))}`);
+    });
     const { config, url } = this.connect(this.name);
     const client = new pg.Client(config);
     client.on('error', () => undefined);
@@ -537,7 +543,7 @@ class ScratchManager {
 
   async dispose(): Promise<void> {
     await this.closeClient();
-    if (this.created && this.inPlace === undefined) await this.drop().catch(() => undefined);
+    if (this.created && this.inPlace === undefined) await this.admin((a) => this.drop(a)).catch(() => undefined);
     this.created = false;
   }
 }
@@ -554,7 +560,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const ids = postgresIds();
   const dataDir = mkdtempSync(join(tmpBase, 'alembic-guard-pg-'));
   let running: RunningPostgres | undefined;
-  let admin: pg.Client | undefined;
   let scratch: ScratchManager | undefined;
   const releaseSync = (): void => {
     if (running !== undefined) stopPostgresSync(running, dataDir);
@@ -578,11 +583,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       config: { host: '127.0.0.1', port, user: meta.user, password: meta.password, database },
       url: `postgresql://${meta.user}:${encodeURIComponent(meta.password)}@127.0.0.1:${port}/${database}`,
     });
-    admin = new pg.Client(connect(ADMIN_DB).config);
-    admin.on('error', () => undefined);
-    await admin.connect();
-    const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
-    scratch = new ScratchManager(admin, `alembic_guard_${randomBytes(4).toString('hex')}`, connect, options.stepTimeoutSeconds ?? 60, version, [...meta.spares]);
+    const lease: AdminLease = async (fn) => {
+      const client = new pg.Client(connect(ADMIN_DB).config);
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        return await fn(client);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    const version = await lease(async (c) => Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0));
+    scratch = new ScratchManager(lease, `alembic_guard_${randomBytes(4).toString('hex')}`, connect, options.stepTimeoutSeconds ?? 60, version, [...meta.spares]);
     const startupMs = performance.now() - started;
     const server: DatabaseServer = {
       kind: 'embedded',
@@ -593,7 +605,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       freshDatabase: () => scratch!.fresh(),
       stop: async () => {
         await scratch?.closeClient();
-        await admin?.end().catch(() => undefined);
         if (running !== undefined) await stopPostgres(running);
         rmSync(dataDir, { recursive: true, force: true });
         untrack();
@@ -602,7 +613,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     return server;
   } catch (e) {
     await scratch?.closeClient();
-    await admin?.end().catch(() => undefined);
     releaseSync();
     untrack();
     throw e;
@@ -657,7 +667,8 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
   }
   const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
   const name = `alembic_guard_${process.pid}_${randomBytes(3).toString('hex')}`;
-  let scratch = new ScratchManager(admin, name, connect, options.stepTimeoutSeconds ?? 60, version);
+  const lease: AdminLease = (fn) => fn(admin);
+  let scratch = new ScratchManager(lease, name, connect, options.stepTimeoutSeconds ?? 60, version);
   let probed = false;
   const untrack = track({
     description: `scratch database ${name} on ${shown}`,
@@ -686,7 +697,7 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
             cause: e,
           });
         }
-        scratch = new ScratchManager(admin, name, connect, options.stepTimeoutSeconds ?? 60, version, [], given);
+        scratch = new ScratchManager(lease, name, connect, options.stepTimeoutSeconds ?? 60, version, [], given);
         return scratch.fresh();
       }
       throw new DatabaseError(`could not prepare a scratch database on ${shown}`, { reason: redactUrl(errorText(e)), cause: e });
