@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MigrationFile, RevisionFileRef } from '../model.js';
 import { ParseCache } from './cache.js';
-import { parseMany, type ParseItem } from './pool.js';
+import { parseMany, type ParseItem, type PoolStats } from './pool.js';
 
 export interface LoadOptions {
   /** The project root: the cache lives in `<root>/.alembic-guard-cache/`. */
@@ -17,6 +17,13 @@ export interface LoadOptions {
   cache: boolean;
   /** Threads for parsing cache misses, the main thread included. Default: os.availableParallelism(). */
   threads?: number;
+  /** Filled in: cache hits and misses, and how parsing was shared (for tests and benchmarks). */
+  stats?: LoadStats;
+}
+
+export interface LoadStats extends PoolStats {
+  cacheHits: number;
+  parsed: number;
 }
 
 function unreadable(ref: RevisionFileRef, error: unknown): MigrationFile {
@@ -47,6 +54,7 @@ export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptio
   const cache = options.cache ? new ParseCache(options.root) : undefined;
   const misses: ParseItem[] = [];
   const keys: string[] = [];
+  let hits = 0;
 
   refs.forEach((ref, i) => {
     let bytes: Buffer;
@@ -62,6 +70,7 @@ export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptio
       const hit = cache.get(key, ref, hash);
       if (hit !== undefined) {
         out[i] = hit;
+        hits++;
         return;
       }
       keys[misses.length] = key;
@@ -71,11 +80,18 @@ export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptio
 
   if (misses.length > 0) {
     const local = misses.map((m, k) => ({ ...m, index: k }));
-    const parsed = await parseMany(local, options.threads !== undefined ? { threads: options.threads } : {});
+    const poolOptions: Parameters<typeof parseMany>[1] = {};
+    if (options.threads !== undefined) poolOptions.threads = options.threads;
+    if (options.stats !== undefined) poolOptions.stats = options.stats;
+    const parsed = await parseMany(local, poolOptions);
     parsed.forEach((file, k) => {
       out[misses[k]!.index] = file;
       if (cache !== undefined) cache.set(keys[k]!, file);
     });
+  }
+  if (options.stats !== undefined) {
+    options.stats.cacheHits = hits;
+    options.stats.parsed = misses.length;
   }
   return out;
 }

@@ -32,6 +32,14 @@ export interface PoolOptions {
   threads?: number;
   /** Below this many files everything is parsed on the main thread (a worker costs ~40 ms to start). */
   minFilesForThreads?: number;
+  /** Filled in: how the work was shared (for tests and benchmarks). */
+  stats?: PoolStats;
+}
+
+export interface PoolStats {
+  workers: number;
+  filesInWorkers: number;
+  filesOnMainThread: number;
 }
 
 /** Files per batch: large enough to amortise messaging, small enough to balance the load. */
@@ -98,8 +106,13 @@ export async function parseMany(items: ParseItem[], options: PoolOptions = {}): 
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
   let next = 0;
   const take = () => (next < batches.length ? batches[next++] : undefined);
+  const stats: PoolStats = options.stats ?? { workers: 0, filesInWorkers: 0, filesOnMainThread: 0 };
+  stats.workers = Math.max(0, workers);
   const store = (batch: ParseItem[], files: MigrationFile[]) => batch.forEach((item, k) => (out[item.index] = files[k]!));
-  const here = (batch: ParseItem[]) => store(batch, batch.map((item) => parseItem(parseMigration, item)));
+  const here = (batch: ParseItem[]) => {
+    stats.filesOnMainThread += batch.length;
+    store(batch, batch.map((item) => parseItem(parseMigration, item)));
+  };
 
   const runWorker = async (): Promise<void> => {
     let client: WorkerClient;
@@ -112,6 +125,7 @@ export async function parseMany(items: ParseItem[], options: PoolOptions = {}): 
       for (let batch = take(); batch !== undefined; batch = take()) {
         try {
           const result = await client.send(batch);
+          stats.filesInWorkers += result.files.length;
           const byIndex = new Map(result.files.map((f) => [f.index, f.file]));
           store(batch, batch.map((item) => byIndex.get(item.index) ?? parseItem(parseMigration, item)));
         } catch {
