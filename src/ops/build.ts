@@ -14,14 +14,35 @@ export { contextualize, phaseOf, tableKey, tableOf, type ContextMeta } from './c
 export interface BuildInput {
   project: Pick<Project, 'dialect' | 'settings'>;
   files: readonly MigrationFile[];
+  /**
+   * Optional store for the SQL front end's results, keyed by the SQL text of an `op.execute(...)`.
+   * Values are plain JSON (no reference to the call). When every SQL string of the run is found
+   * here, libpg-query's wasm is not loaded at all. The engine may persist it next to the parse
+   * cache; key it by SQL_FRONT_END_MODULES' code as well, so a change to the front end misses.
+   */
+  sqlCache?: SqlCache;
 }
 
-function hasSql(files: readonly MigrationFile[]): boolean {
+export interface SqlCache {
+  get(sql: string): OpDraft[] | undefined;
+  set(sql: string, drafts: OpDraft[]): void;
+}
+
+/** The compiled modules (next to this one in dist/) whose code decides what the SQL front end returns. */
+export const SQL_FRONT_END_MODULES: readonly string[] = ['from-sql.js', 'types.js', 'model.js'];
+
+/** SQL drafts (cached or fresh, without a call) pointed at the `op.execute` call they came from. */
+function attach(drafts: readonly OpDraft[], call: OpCall): OpDraft[] {
+  return drafts.map((d) => ({ ...d, loc: call.loc, source: d.source.kind === 'sql' ? { ...d.source, call } : d.source }) as OpDraft);
+}
+
+/** Is there literal SQL in some `op.execute(...)` that the cache does not already answer? */
+function needsSqlParser(files: readonly MigrationFile[], cache: SqlCache | undefined): boolean {
   for (const f of files) {
     for (const c of f.opCalls) {
       if (c.name === 'execute') {
         const r = executeSql(c.args[0] ?? c.kwargs['sqltext']);
-        if ('sql' in r) return true;
+        if ('sql' in r && cache?.get(r.sql) === undefined) return true;
       }
     }
   }
@@ -38,16 +59,23 @@ export function targetOf(project: BuildInput['project']): Pick<OpsModel, 'dialec
 }
 
 /** Operations of one file (upgrade and downgrade), with context. The SQL parser must be loaded when the file has SQL. */
-export function fileOperations(file: MigrationFile, options: { parseSql: boolean }): RevisionOps {
+export function fileOperations(file: MigrationFile, options: { parseSql: boolean; sqlCache?: SqlCache }): RevisionOps {
   const byPhase: Record<'upgrade' | 'downgrade', { main: OpDraft[]; helpers: OpDraft[] }> = {
     upgrade: { main: [], helpers: [] },
     downgrade: { main: [], helpers: [] },
   };
   const hooks = {
-    sql: (sql: string, call: OpCall): OpDraft[] =>
-      options.parseSql
-        ? operationsFromSql(sql, { call, bindParams: true })
-        : [{ loc: call.loc, source: { kind: 'python' as const, call }, kind: 'other-sql' as const, statementType: 'SQL (not analyzed for this dialect)', table: null }],
+    sql: (sql: string, call: OpCall): OpDraft[] => {
+      if (!options.parseSql) {
+        return [{ loc: call.loc, source: { kind: 'python' as const, call }, kind: 'other-sql' as const, statementType: 'SQL (not analyzed for this dialect)', table: null }];
+      }
+      let drafts = options.sqlCache?.get(sql);
+      if (drafts === undefined) {
+        drafts = operationsFromSql(sql, { bindParams: true });
+        options.sqlCache?.set(sql, drafts);
+      }
+      return attach(drafts, call);
+    },
   };
   for (const call of file.opCalls) {
     const phase = phaseOf(call.function);
@@ -69,8 +97,8 @@ export function fileOperations(file: MigrationFile, options: { parseSql: boolean
  */
 export async function buildOperations(input: BuildInput): Promise<OpsModel> {
   const target = targetOf(input.project);
-  const parseSql = target.dialect === 'postgresql' && hasSql(input.files);
-  if (parseSql) await loadSqlParser();
-  const revisions = input.files.map((f) => fileOperations(f, { parseSql }));
+  const parseSql = target.dialect === 'postgresql';
+  if (parseSql && needsSqlParser(input.files, input.sqlCache)) await loadSqlParser();
+  const revisions = input.files.map((f) => fileOperations(f, { parseSql, ...(input.sqlCache !== undefined ? { sqlCache: input.sqlCache } : {}) }));
   return { ...target, revisions, byPath: new Map(revisions.map((r) => [r.file.path, r])) };
 }

@@ -33,7 +33,8 @@ export function operationSignature(op: Operation): string {
     case 'rename-table':
       return `${op.kind}|${table}|${lc(op.newName)}`;
     case 'create-index':
-      return `${op.kind}|${table}|${lc(op.name)}`;
+      // An unnamed index gets SQLAlchemy's default convention name, ix_<table>_<first column>.
+      return `${op.kind}|${table}|${lc(op.name ?? (t !== undefined && op.columns[0] !== undefined ? `ix_${t.name}_${op.columns[0]}` : ''))}`;
     case 'drop-index':
       return `${op.kind}|${lc(op.name)}`;
     case 'add-constraint':
