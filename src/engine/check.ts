@@ -1,0 +1,79 @@
+/**
+ * One `check` run, as a library call: the static pass, `--since` selection, the database checks
+ * (unless static), ignores and `unused-ignore`, and the report. No argv, no printing: the CLI maps
+ * flags to these options and the result to output and an exit code.
+ */
+import { relative } from 'node:path';
+import type { CheckResult, Finding, Project } from '../model.js';
+import type { GuardError } from '../errors.js';
+import type { MarkdownReport } from '../report/markdown.js';
+import type { RuntimeOptions } from '../runtime/checks.js';
+import { runStatic } from './static.js';
+import { applyIgnores, sortFindings, summarize } from './findings.js';
+import { reviewSql, sinceFindings, sinceSelection } from '../workflow/check-options.js';
+import { VERSION } from '../version.js';
+
+export interface CheckOptions {
+  /** Read and write the parse cache (default true). */
+  cache?: boolean;
+  /** Only the static checks: no Python, no database. */
+  static?: boolean;
+  /** A git revision: per-file rules only on migrations added or changed since it. */
+  since?: string;
+  /** Options of the database checks (interpreter, database URL, timeouts, progress). */
+  runtime?: RuntimeOptions;
+}
+
+export interface CheckRun {
+  report: MarkdownReport;
+  /**
+   * Set when Python or the database stopped the database checks: the findings so far are in the
+   * report; the caller reports this error too (exit code 2).
+   */
+  error?: GuardError;
+}
+
+export async function runCheck(project: Project, options: CheckOptions = {}): Promise<CheckRun> {
+  const since = sinceSelection(project, options.since);
+  const result = await runStatic(project, { cache: options.cache ?? true, ...(since !== undefined ? { onlyPaths: since.onlyPaths } : {}) });
+  const findings: Finding[] = [...result.findings];
+  const modified = sinceFindings(since, result.files, project);
+  findings.push(...modified.findings);
+  const checks: CheckResult[] = [result.check];
+  const ran = new Set(result.ran);
+  if (modified.ran) ran.add('modified-migration');
+
+  let error: GuardError | undefined;
+  let offlineSql: MarkdownReport['offlineSql'] = [];
+  if (options.static !== true) {
+    const { runRuntimeChecks, RUNTIME_RULES } = await import('../runtime/checks.js');
+    const rt = await runRuntimeChecks(project, result.graph, options.runtime);
+    findings.push(...rt.findings);
+    checks.push(...rt.checks);
+    error = rt.error;
+    offlineSql = reviewSql(since, rt.offlineSql, result.files);
+    if (rt.error === undefined) for (const r of RUNTIME_RULES) ran.add(r.id);
+  }
+
+  const { findings: kept, unused: allUnused } = applyIgnores(findings, result.files, ran, options.static !== true && error === undefined);
+  // Files --since leaves out were not linted: their ignores are not judged.
+  const unused = since === undefined ? allUnused : allUnused.filter((u) => u.file === undefined || since.onlyPaths.has(u.file));
+  const severityOfUnused = project.settings.rules['unused-ignore'] ?? 'info';
+  const all = sortFindings(severityOfUnused === 'off' ? kept : [...kept, ...unused.map((u) => ({ ...u, severity: severityOfUnused }))]);
+  const rel = (p: string) => relative(project.root, p).split('\\').join('/') || '.';
+  const report: MarkdownReport = {
+    tool: { name: 'alembic-guard', version: VERSION },
+    project: {
+      root: project.root,
+      config: project.configFile !== undefined ? rel(project.configFile) : undefined,
+      scriptLocation: project.scriptLocation !== undefined ? rel(project.scriptLocation) : undefined,
+      versionLocations: project.versionLocations.map(rel),
+    },
+    findings: all,
+    checks,
+    summary: summarize(all),
+    // The Markdown report shows the offline SQL of the revisions --since selected, for reviewers.
+    ...(offlineSql.length > 0 ? { offlineSql } : {}),
+  };
+  return { report, ...(error !== undefined ? { error } : {}) };
+}
