@@ -11,6 +11,7 @@ import { effectiveSeverity, toFindings } from '../engine/findings.js';
 import { ruleById } from '../rules/index.js';
 import { modifiedMigrationDrafts, selectSince, type SinceSelection } from '../git/since.js';
 import { reporters, type Report, type ReportContext } from '../report/index.js';
+import type { OfflineSqlBlock } from '../report/markdown.js';
 
 export const FILE_FORMATS = ['text', 'json', 'github', 'sarif', 'markdown'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -30,28 +31,51 @@ export interface OutputTarget {
 }
 
 /**
- * Where `--output` writes and in which format: `--format` when given (the terminal then gets
- * text), else the file's extension (`results.sarif`, `report.sarif.json`, `summary.md`, `report.json`).
+ * Where `--output` writes and in which format: an explicit `FORMAT:FILE` (`markdown:summary.txt`,
+ * `github:annotations.txt`), else `--format` (the terminal then gets text), else the file's
+ * extension (`results.sarif`, `report.sarif.json`, `summary.md`, `report.json`). With any --output
+ * the terminal gets the text report.
  */
 export function outputTargets(output: readonly string[] | undefined, format: string | undefined): OutputTarget[] {
   if (output === undefined || output.length === 0) return [];
-  return output.map((file) => {
-    if (format !== undefined) {
-      if (!(FILE_FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`unknown --format "${format}"`, { hint: `Use one of: ${FILE_FORMATS.join(', ')}.` });
-      }
-      return { file, format: format as FileFormat };
+  if (format !== undefined && !(FILE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown --format "${format}"`, { hint: `Use one of: ${FILE_FORMATS.join(', ')}.` });
+  }
+  return output.map((spec) => {
+    const colon = spec.indexOf(':');
+    const prefix = colon > 0 ? spec.slice(0, colon) : '';
+    if ((FILE_FORMATS as readonly string[]).includes(prefix) && spec.length > colon + 1) {
+      return { file: spec.slice(colon + 1), format: prefix as FileFormat };
     }
-    const lower = file.toLowerCase();
+    if (format !== undefined) return { file: spec, format: format as FileFormat };
+    const lower = spec.toLowerCase();
     const ext = lower.endsWith('.sarif.json') ? '.sarif' : extname(lower);
     const inferred = byExtension[ext];
     if (inferred === undefined) {
-      throw new UsageError(`cannot tell the format of --output ${file} from its extension`, {
-        hint: `Add --format (${FILE_FORMATS.join(', ')}), or name the file .sarif, .json, .md or .txt.`,
+      throw new UsageError(`cannot tell the format of --output ${spec} from its extension`, {
+        hint: `Add --format (${FILE_FORMATS.join(', ')}), write FORMAT:FILE (e.g. markdown:${spec}), or name the file .sarif, .json, .md or .txt.`,
       });
     }
-    return { file, format: inferred };
+    return { file: spec, format: inferred };
   });
+}
+
+/** The offline SQL blocks the Markdown report shows: the revisions --since selected (none without it). */
+export function reviewSql(
+  selection: SinceSelection | undefined,
+  offline: readonly { revision: string; file?: string; sql?: string }[],
+  files: readonly MigrationFile[],
+): OfflineSqlBlock[] {
+  if (selection === undefined) return [];
+  const byRevision = new Map(files.map((f) => [f.revision.value, f]));
+  const blocks: OfflineSqlBlock[] = [];
+  for (const o of offline) {
+    const file = byRevision.get(o.revision);
+    if (o.sql === undefined || file === undefined || !selection.onlyPaths.has(file.path)) continue;
+    const message = file.docstring?.text.trim().split('\n')[0]?.trim();
+    blocks.push({ revision: o.revision, file: file.path, ...(message ? { message } : {}), sql: o.sql });
+  }
+  return blocks;
 }
 
 /** Writes each --output file (no colour); paths are relative to `cwd`. */
