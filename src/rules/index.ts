@@ -6,36 +6,58 @@ import * as _adding_foreign_key_constraint from './adding-foreign-key-constraint
 import * as _adding_not_nullable_field from './adding-not-nullable-field.js';
 import * as _adding_primary_key_constraint from './adding-primary-key-constraint.js';
 import * as _adding_required_field from './adding-required-field.js';
+import * as _ban_char_field from './ban-char-field.js';
 import * as _ban_concurrent_index_creation_in_transaction from './ban-concurrent-index-creation-in-transaction.js';
 import * as _ban_drop_column from './ban-drop-column.js';
 import * as _ban_drop_not_null from './ban-drop-not-null.js';
 import * as _ban_drop_table from './ban-drop-table.js';
+import * as _ban_enum_value_removal from './ban-enum-value-removal.js';
 import * as _ban_truncate_cascade from './ban-truncate-cascade.js';
+import * as _batch_alter_required from './batch-alter-required.js';
 import * as _changing_column_type from './changing-column-type.js';
 import * as _constraint_missing_not_valid from './constraint-missing-not-valid.js';
 import * as _disallowed_unique_constraint from './disallowed-unique-constraint.js';
+import * as _downgrade_failed from './downgrade-failed.js';
+import * as _downgrade_leaves_trace from './downgrade-leaves-trace.js';
 import * as _duplicate_revision from './duplicate-revision.js';
 import * as _empty_downgrade from './empty-downgrade.js';
+import * as _enum_value_in_transaction from './enum-value-in-transaction.js';
 import * as _filename_mismatch from './filename-mismatch.js';
 import * as _invalid_revision_id from './invalid-revision-id.js';
+import * as _irreversible_downgrade from './irreversible-downgrade.js';
+import * as _live_model_import from './live-model-import.js';
 import * as _missing_dependency from './missing-dependency.js';
 import * as _missing_docstring from './missing-docstring.js';
 import * as _missing_down_revision from './missing-down-revision.js';
 import * as _missing_downgrade from './missing-downgrade.js';
 import * as _missing_upgrade from './missing-upgrade.js';
+import * as _model_drift from './model-drift.js';
 import * as _modified_migration from './modified-migration.js';
 import * as _multiple_bases from './multiple-bases.js';
 import * as _multiple_heads from './multiple-heads.js';
+import * as _offline_sql_failed from './offline-sql-failed.js';
+import * as _prefer_bigint_over_int from './prefer-bigint-over-int.js';
+import * as _prefer_identity from './prefer-identity.js';
+import * as _prefer_text_field from './prefer-text-field.js';
+import * as _prefer_timestamptz from './prefer-timestamptz.js';
 import * as _rename_via_drop_add from './rename-via-drop-add.js';
 import * as _renaming_column from './renaming-column.js';
 import * as _renaming_table from './renaming-table.js';
 import * as _require_concurrent_index_creation from './require-concurrent-index-creation.js';
 import * as _require_concurrent_index_deletion from './require-concurrent-index-deletion.js';
 import * as _require_concurrent_reindex from './require-concurrent-reindex.js';
+import * as _require_lock_timeout from './require-lock-timeout.js';
+import * as _require_statement_timeout from './require-statement-timeout.js';
 import * as _revision_cycle from './revision-cycle.js';
+import * as _round_trip_failed from './round-trip-failed.js';
+import * as _transaction_nesting from './transaction-nesting.js';
 import * as _unanalyzable_operation from './unanalyzable-operation.js';
+import * as _unbatched_data_migration from './unbatched-data-migration.js';
+import * as _unnamed_constraint from './unnamed-constraint.js';
 import * as _unparseable_migration from './unparseable-migration.js';
 import * as _unused_ignore from './unused-ignore.js';
+import * as _up_down_inconsistent from './up-down-inconsistent.js';
+import * as _upgrade_failed from './upgrade-failed.js';
 
 function pick(mod: Record<string, unknown>, file: string): Rule {
   const found = [...new Set(Object.values(mod))].filter((v): v is Rule => typeof v === 'object' && v !== null && 'id' in v && 'docs' in v);
@@ -50,36 +72,58 @@ export const rules: readonly Rule[] = [
   pick(_adding_not_nullable_field, 'adding-not-nullable-field.ts'),
   pick(_adding_primary_key_constraint, 'adding-primary-key-constraint.ts'),
   pick(_adding_required_field, 'adding-required-field.ts'),
+  pick(_ban_char_field, 'ban-char-field.ts'),
   pick(_ban_concurrent_index_creation_in_transaction, 'ban-concurrent-index-creation-in-transaction.ts'),
   pick(_ban_drop_column, 'ban-drop-column.ts'),
   pick(_ban_drop_not_null, 'ban-drop-not-null.ts'),
   pick(_ban_drop_table, 'ban-drop-table.ts'),
+  pick(_ban_enum_value_removal, 'ban-enum-value-removal.ts'),
   pick(_ban_truncate_cascade, 'ban-truncate-cascade.ts'),
+  pick(_batch_alter_required, 'batch-alter-required.ts'),
   pick(_changing_column_type, 'changing-column-type.ts'),
   pick(_constraint_missing_not_valid, 'constraint-missing-not-valid.ts'),
   pick(_disallowed_unique_constraint, 'disallowed-unique-constraint.ts'),
+  pick(_downgrade_failed, 'downgrade-failed.ts'),
+  pick(_downgrade_leaves_trace, 'downgrade-leaves-trace.ts'),
   pick(_duplicate_revision, 'duplicate-revision.ts'),
   pick(_empty_downgrade, 'empty-downgrade.ts'),
+  pick(_enum_value_in_transaction, 'enum-value-in-transaction.ts'),
   pick(_filename_mismatch, 'filename-mismatch.ts'),
   pick(_invalid_revision_id, 'invalid-revision-id.ts'),
+  pick(_irreversible_downgrade, 'irreversible-downgrade.ts'),
+  pick(_live_model_import, 'live-model-import.ts'),
   pick(_missing_dependency, 'missing-dependency.ts'),
   pick(_missing_docstring, 'missing-docstring.ts'),
   pick(_missing_down_revision, 'missing-down-revision.ts'),
   pick(_missing_downgrade, 'missing-downgrade.ts'),
   pick(_missing_upgrade, 'missing-upgrade.ts'),
+  pick(_model_drift, 'model-drift.ts'),
   pick(_modified_migration, 'modified-migration.ts'),
   pick(_multiple_bases, 'multiple-bases.ts'),
   pick(_multiple_heads, 'multiple-heads.ts'),
+  pick(_offline_sql_failed, 'offline-sql-failed.ts'),
+  pick(_prefer_bigint_over_int, 'prefer-bigint-over-int.ts'),
+  pick(_prefer_identity, 'prefer-identity.ts'),
+  pick(_prefer_text_field, 'prefer-text-field.ts'),
+  pick(_prefer_timestamptz, 'prefer-timestamptz.ts'),
   pick(_rename_via_drop_add, 'rename-via-drop-add.ts'),
   pick(_renaming_column, 'renaming-column.ts'),
   pick(_renaming_table, 'renaming-table.ts'),
   pick(_require_concurrent_index_creation, 'require-concurrent-index-creation.ts'),
   pick(_require_concurrent_index_deletion, 'require-concurrent-index-deletion.ts'),
   pick(_require_concurrent_reindex, 'require-concurrent-reindex.ts'),
+  pick(_require_lock_timeout, 'require-lock-timeout.ts'),
+  pick(_require_statement_timeout, 'require-statement-timeout.ts'),
   pick(_revision_cycle, 'revision-cycle.ts'),
+  pick(_round_trip_failed, 'round-trip-failed.ts'),
+  pick(_transaction_nesting, 'transaction-nesting.ts'),
   pick(_unanalyzable_operation, 'unanalyzable-operation.ts'),
+  pick(_unbatched_data_migration, 'unbatched-data-migration.ts'),
+  pick(_unnamed_constraint, 'unnamed-constraint.ts'),
   pick(_unparseable_migration, 'unparseable-migration.ts'),
   pick(_unused_ignore, 'unused-ignore.ts'),
+  pick(_up_down_inconsistent, 'up-down-inconsistent.ts'),
+  pick(_upgrade_failed, 'upgrade-failed.ts'),
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
