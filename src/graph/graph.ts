@@ -31,8 +31,17 @@ interface Work {
   dependents: number[][];
 }
 
-function dedupe<T>(items: Iterable<T>): T[] {
+/** Distinct items in first-seen order; short lists (the usual case) without a Set. */
+function dedupe<T>(items: readonly T[]): T[] {
+  if (items.length <= 1) return items.slice();
+  if (items.length <= 8) return items.filter((item, i) => items.indexOf(item) === i);
   return [...new Set(items)];
+}
+
+/** `a` then the items of `b` not in it (both already distinct); `a` itself when `b` is empty. */
+function union(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  return dedupe([...a, ...b]);
 }
 
 export function buildGraph(files: MigrationFile[]): RevisionGraph {
@@ -154,7 +163,8 @@ export function buildGraph(files: MigrationFile[]): RevisionGraph {
     versionedKeys.add(comp.slice().sort((a, b) => a - b).join(','));
     problems.push({ kind: 'revision-cycle', revisions: cycleOrder(comp, (i) => parents[i]!).map((i) => ids[i]!), dependency: false });
   }
-  const allParents = (i: number) => dedupe([...parents[i]!, ...deps[i]!]);
+  const allParentsOf = parents.map((ps, i) => union(ps, deps[i]!));
+  const allParents = (i: number) => allParentsOf[i]!;
   for (const comp of cyclicComponents(n, allParents)) {
     if (versionedKeys.has(comp.slice().sort((a, b) => a - b).join(','))) continue;
     problems.push({ kind: 'revision-cycle', revisions: cycleOrder(comp, allParents).map((i) => ids[i]!), dependency: true });
@@ -202,21 +212,23 @@ export function buildGraph(files: MigrationFile[]): RevisionGraph {
 function normalizeDependsOn(w: Work): number[][] {
   const n = w.ids.length;
   const result = w.deps.map((d) => d.slice());
+  const below = new Int32Array(n);
+  let stamp = 0;
   for (let target = 0; target < n; target++) {
     const holders = w.dependents[target]!;
     if (holders.length < 2) continue;
     // Every proper descendant (through down_revision) of a holder has an ancestor holding `target`.
-    const below = new Uint8Array(n);
+    stamp++;
     const stack: number[] = [];
     for (const h of holders) for (const c of w.children[h]!) stack.push(c);
     while (stack.length > 0) {
       const r = stack.pop()!;
-      if (below[r]) continue;
-      below[r] = 1;
-      for (const c of w.children[r]!) if (!below[c]) stack.push(c);
+      if (below[r] === stamp) continue;
+      below[r] = stamp;
+      for (const c of w.children[r]!) if (below[c] !== stamp) stack.push(c);
     }
     for (const h of holders) {
-      if (below[h]) result[h] = result[h]!.filter((d) => d !== target);
+      if (below[h] === stamp) result[h] = result[h]!.filter((d) => d !== target);
     }
   }
   return result;
@@ -230,35 +242,42 @@ function normalizeDependsOn(w: Work): number[][] {
  */
 function inheritBranchLabels(w: Work, declared: string[][]): string[][] {
   const n = w.ids.length;
-  const sets: Set<string>[] = declared.map((d) => new Set(d));
+  // Most revisions carry no label: their set is made on first use.
+  const sets: (Set<string> | undefined)[] = declared.map((d) => (d.length > 0 ? new Set(d) : undefined));
+  const add = (node: number, labels: string[]) => {
+    const set = sets[node] ?? (sets[node] = new Set());
+    for (const l of labels) set.add(l);
+  };
   const realBranchPoint = (i: number) => new Set([...w.children[i]!, ...w.dependents[i]!]).size > 1;
   const mergePoint = (i: number) => (w.files[i]!.downRevision.value?.length ?? 0) > 1;
+  const seen = new Int32Array(n);
+  const walked = new Int32Array(n);
+  let stamp = 0;
   for (let r = 0; r < n; r++) {
     if (declared[r]!.length === 0) continue;
+    stamp++;
     const labels = [...sets[r]!];
     // Alembic's _get_descendant_nodes: depth first with a stack; remember the last node yielded.
-    const seen = new Uint8Array(n);
     const stack = [r];
     let last = r;
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (seen[node]) continue;
-      seen[node] = 1;
+      if (seen[node] === stamp) continue;
+      seen[node] = stamp;
       for (const c of w.children[node]!) stack.push(c);
-      for (const l of labels) sets[node]!.add(l);
+      add(node, labels);
       last = node;
     }
     // Walk down from the last node while the line is unbranched.
-    const walked = new Uint8Array(n);
     let parent: number | undefined = last;
-    while (parent !== undefined && !walked[parent] && !realBranchPoint(parent) && !mergePoint(parent)) {
-      walked[parent] = 1;
-      for (const l of labels) sets[parent]!.add(l);
+    while (parent !== undefined && walked[parent] !== stamp && !realBranchPoint(parent) && !mergePoint(parent)) {
+      walked[parent] = stamp;
+      add(parent, labels);
       const down: string[] | null = w.files[parent]!.downRevision.value;
       parent = down !== null && down.length === 1 ? w.index.get(down[0]!) : undefined;
     }
   }
-  return sets.map((s) => [...s]);
+  return sets.map((set) => (set === undefined ? [] : [...set]));
 }
 
 /**
@@ -266,7 +285,8 @@ function inheritBranchLabels(w: Work, declared: string[][]): string[][] {
  * starting from the real heads in map order. Alembic keeps one ancestor set per current head and
  * asks whether the candidate is in another head's set; in a DAG that is the same as "the candidate
  * still has an unemitted child", and the head to switch to is the first one among the candidate's
- * unemitted descendants. That keeps the walk linear for real histories.
+ * unemitted descendants. That keeps the walk linear for real histories (Alembic's own sort is
+ * quadratic in the number of revisions between merge points).
  *
  * Broken graphs: edges to missing revisions are already gone, and edges inside a cycle are
  * dropped here, so the walk always ends and lists every revision.
@@ -275,7 +295,7 @@ function topologicalHistory(w: Work, normalizedDeps: number[][], realHeads: numb
   const n = w.ids.length;
   // Alembic's _normalized_down_revisions: down_revision then the normalized dependencies.
   let down: number[][] = [];
-  for (let i = 0; i < n; i++) down.push(dedupe([...w.parents[i]!, ...normalizedDeps[i]!]));
+  for (let i = 0; i < n; i++) down.push(union(w.parents[i]!, normalizedDeps[i]!));
   const comps = cyclicComponents(n, (i) => down[i]!);
   if (comps.length > 0) {
     const comp = new Int32Array(n).fill(-1);
@@ -291,21 +311,49 @@ function topologicalHistory(w: Work, normalizedDeps: number[][], realHeads: numb
   const inHeads = new Uint8Array(n);
   for (const h of current) inHeads[h] = 1;
   const emitted = new Uint8Array(n);
+  // Visit marks for the searches below: `above[r] === stamp` means seen in the current search.
+  const above = new Int32Array(n);
+  let stamp = 0;
+  // A candidate far below the heads may be blocked again and again (at every fork above it).
+  // Its unemitted descendants only shrink as the walk emits, and reachability never changes, so
+  // the set found the first time stays right: keep the large ones (bounded to a few n entries).
+  const aboveCache = new Map<number, Set<number>>();
+  let cachedEntries = 0;
+  const remember = (candidate: number, found: number[]) => {
+    while (cachedEntries + found.length > 4 * n + 256 && aboveCache.size > 0) {
+      const [oldest, set] = aboveCache.entries().next().value as [number, Set<number>];
+      aboveCache.delete(oldest);
+      cachedEntries -= set.size;
+    }
+    aboveCache.set(candidate, new Set(found));
+    cachedEntries += found.length;
+  };
   const output: number[] = [];
   let idx = 0;
   while (current.length > 0) {
     const candidate = current[idx]!;
     if (up[candidate]!.some((c) => !emitted[c])) {
       // Another head still has the candidate as an ancestor: switch to the first such head.
-      const above = new Uint8Array(n);
-      const stack = up[candidate]!.filter((c) => !emitted[c]);
-      while (stack.length > 0) {
-        const r = stack.pop()!;
-        if (above[r]) continue;
-        above[r] = 1;
-        for (const c of up[r]!) if (!emitted[c] && !above[c]) stack.push(c);
+      let isAbove: (h: number) => boolean;
+      const cached = aboveCache.get(candidate);
+      if (cached !== undefined) {
+        isAbove = (h) => cached.has(h);
+      } else {
+        stamp++;
+        const found: number[] = [];
+        const stack = up[candidate]!.filter((c) => !emitted[c]);
+        while (stack.length > 0) {
+          const r = stack.pop()!;
+          if (above[r] === stamp) continue;
+          above[r] = stamp;
+          found.push(r);
+          for (const c of up[r]!) if (!emitted[c] && above[c] !== stamp) stack.push(c);
+        }
+        const mark = stamp;
+        isAbove = (h) => above[h] === mark;
+        if (found.length > 64) remember(candidate, found);
       }
-      const next = current.findIndex((h, j) => j !== idx && above[h] === 1);
+      const next = current.findIndex((h, j) => j !== idx && isAbove(h));
       if (next !== -1) {
         idx = next;
         continue;
@@ -339,38 +387,50 @@ export function cyclicComponents(n: number, next: (i: number) => readonly number
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
   const stack: number[] = [];
+  // The depth-first path: node and position in its edge list.
+  const pathNode = new Int32Array(n);
+  const pathPos = new Int32Array(n);
   const result: number[][] = [];
   let counter = 0;
   for (let root = 0; root < n; root++) {
     if (order[root] !== -1) continue;
-    const frames: { node: number; edges: readonly number[]; pos: number }[] = [];
+    let depth = 0;
     const open = (node: number) => {
       order[node] = low[node] = counter++;
       stack.push(node);
       onStack[node] = 1;
-      frames.push({ node, edges: next(node), pos: 0 });
+      pathNode[depth] = node;
+      pathPos[depth] = 0;
+      depth++;
     };
     open(root);
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!;
-      if (frame.pos < frame.edges.length) {
-        const to = frame.edges[frame.pos++]!;
+    while (depth > 0) {
+      const node = pathNode[depth - 1]!;
+      const edges = next(node);
+      const pos = pathPos[depth - 1]!;
+      if (pos < edges.length) {
+        pathPos[depth - 1] = pos + 1;
+        const to = edges[pos]!;
         if (order[to] === -1) open(to);
-        else if (onStack[to]) low[frame.node] = Math.min(low[frame.node]!, order[to]!);
+        else if (onStack[to]) low[node] = Math.min(low[node]!, order[to]!);
         continue;
       }
-      frames.pop();
-      const parent = frames[frames.length - 1];
-      if (parent !== undefined) low[parent.node] = Math.min(low[parent.node]!, low[frame.node]!);
-      if (low[frame.node] === order[frame.node]) {
-        const comp: number[] = [];
-        let member: number;
+      depth--;
+      if (depth > 0) {
+        const parent = pathNode[depth - 1]!;
+        low[parent] = Math.min(low[parent]!, low[node]!);
+      }
+      if (low[node] === order[node]) {
+        let member = stack.pop()!;
+        onStack[member] = 0;
+        if (member === node) continue;
+        const comp = [member];
         do {
           member = stack.pop()!;
           onStack[member] = 0;
           comp.push(member);
-        } while (member !== frame.node);
-        if (comp.length > 1) result.push(comp.sort((a, b) => a - b));
+        } while (member !== node);
+        result.push(comp.sort((a, b) => a - b));
       }
     }
   }
