@@ -14,7 +14,7 @@ import pg from 'libpg-query';
 import type { Location, OpCall } from '../model.js';
 import type { ColumnSpec, ConstraintSpec, ConstraintType, DefaultSpec, OpSource, QualifiedName, TypeSpec } from './model.js';
 import type { OpDraft } from './from-python.js';
-import { SERIAL_TYPES, normalizeSqlTypeName } from './types.js';
+import { SERIAL_TYPES, STABLE_FUNCTIONS, VOLATILE_FUNCTIONS, normalizeSqlTypeName } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -101,52 +101,11 @@ function functionNames(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
-const VOLATILE = new Set([
-  'random',
-  'gen_random_uuid',
-  'uuid_generate_v1',
-  'uuid_generate_v1mc',
-  'uuid_generate_v4',
-  'uuidv4',
-  'uuidv7',
-  'clock_timestamp',
-  'timeofday',
-  'nextval',
-  'setseed',
-  'gen_random_bytes',
-  'random_normal',
-  'txid_current',
-]);
-const STABLE = new Set([
-  'now',
-  'transaction_timestamp',
-  'statement_timestamp',
-  'current_setting',
-  'lower',
-  'upper',
-  'coalesce',
-  'nullif',
-  'timezone',
-  'to_jsonb',
-  'to_json',
-  'jsonb_build_object',
-  'jsonb_build_array',
-  'json_build_object',
-  'json_build_array',
-  'make_interval',
-  'date_trunc',
-  'concat',
-  'length',
-  'abs',
-  'greatest',
-  'least',
-]);
-
 function volatilityOf(expr: unknown): DefaultSpec['volatility'] {
   let result: DefaultSpec['volatility'] = 'constant';
   for (const fn of functionNames(expr)) {
-    if (VOLATILE.has(fn)) return 'volatile';
-    if (!STABLE.has(fn)) result = 'unknown';
+    if (VOLATILE_FUNCTIONS.has(fn)) return 'volatile';
+    if (!STABLE_FUNCTIONS.has(fn)) result = 'unknown';
   }
   return result;
 }

@@ -4,7 +4,7 @@
  */
 import type { FindingDraft } from '../model.js';
 import type { RuleContext } from '../rules/define.js';
-import type { Operation, OperationKind, OperationOf, OpsModel, QualifiedName, RevisionOps } from './model.js';
+import { DEFAULT_POSTGRES_VERSION, type Operation, type OperationKind, type OperationOf, type OpsModel, type QualifiedName, type RevisionOps } from './model.js';
 
 /** The revisions operation rules report on (lintedFiles: skip_revisions, baseline, --since). */
 export function lintedRevisions(ctx: RuleContext): RevisionOps[] {
@@ -20,7 +20,7 @@ export function lintedRevisions(ctx: RuleContext): RevisionOps[] {
 
 /** The operations model, or a PostgreSQL default when the engine did not build one. */
 export function target(ctx: RuleContext): Pick<OpsModel, 'dialect' | 'postgresVersion'> {
-  return ctx.ops ?? { dialect: ctx.project.dialect ?? 'postgresql', postgresVersion: ctx.project.settings.postgresVersion ?? 15 };
+  return ctx.ops ?? { dialect: ctx.project.dialect ?? 'postgresql', postgresVersion: ctx.project.settings.postgresVersion ?? DEFAULT_POSTGRES_VERSION };
 }
 
 /** Every upgrade operation of the linted revisions, optionally of some kinds only. */

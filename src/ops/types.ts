@@ -180,7 +180,7 @@ export function normalizeSqlTypeName(name: string): string {
 }
 
 /** Functions whose results change per row: a default using one rewrites the table. */
-const VOLATILE_FUNCTIONS = new Set([
+export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
   'random',
   'gen_random_uuid',
   'uuid_generate_v1',
@@ -198,7 +198,7 @@ const VOLATILE_FUNCTIONS = new Set([
 ]);
 
 /** Functions known to be stable or immutable (evaluated once when the column is added). */
-const STABLE_FUNCTIONS = new Set([
+export const STABLE_FUNCTIONS: ReadonlySet<string> = new Set([
   'now',
   'transaction_timestamp',
   'statement_timestamp',
