@@ -7,7 +7,7 @@ export default defineRule({
   requires: ['python', 'database'],
   docs: {
     whatItDoes:
-      'Notes a revision whose `downgrade()` raises `NotImplementedError`, the author\'s explicit mark that it cannot be reversed. The database checks do not downgrade-test it or any revision below it (they could never be reached by a downgrade), and the round trip stops above it. Info only: being explicit is the right thing to do.',
+      'Notes a revision whose `downgrade()` raises `NotImplementedError` when it runs (inside a condition, or in a helper it calls), the author\'s mark that it cannot be reversed. A `downgrade()` whose body is just `raise NotImplementedError` is already reported by empty-downgrade (as info) and needs no run to see. Either way the database checks do not downgrade-test the revision or any revision below it (a downgrade could never reach them), and the round trip turns back above it. Info only: being explicit is the right thing to do.',
     whyIsThisBad:
       'Nothing is wrong with an explicit mark; the note says where rollbacks end, so that nobody plans a rollback past it. A downgrade that only pretends to work (`pass`, or dropping a column that held data nobody can restore) is worse: it succeeds and loses data.',
     example: `"""drop the legacy orders table
@@ -28,7 +28,8 @@ def upgrade():
 
 
 def downgrade():
-    raise NotImplementedError("legacy_orders and its rows cannot be restored")
+    if op.get_bind().dialect.name == "postgresql":
+        raise NotImplementedError("legacy_orders and its rows cannot be restored")
 `,
     useInstead: `"""drop the legacy orders table (keep a copy)
 

@@ -415,16 +415,34 @@ class RuntimeRun {
     });
   }
 
-  private noteIrreversible(rev: string): void {
+  /** Revisions found irreversible only by running their downgrade. */
+  private readonly dynamicIrreversible = new Set<string>();
+
+  private noteIrreversible(rev: string, err?: HelperError): void {
     if (this.irreversibleNoted.has(rev)) return;
     this.irreversibleNoted.add(rev);
+    this.dynamicIrreversible.add(rev);
     this.add({
       rule: 'irreversible-downgrade',
-      message: `downgrade() of ${rev} raises NotImplementedError: it is marked irreversible, so it and the revisions below it are not downgrade-tested.`,
-      file: this.revisionFile(rev),
-      line: this.fallbackLine(rev, 'downgrade'),
+      message: `downgrade() of ${rev} raises NotImplementedError${err !== undefined ? ` (${oneLine(err.message)})` : ''}: it is irreversible, so it and the revisions below it are not downgrade-tested.`,
+      file: err?.path !== undefined ? this.rel(err.path) : this.revisionFile(rev),
+      line: err?.line ?? this.fallbackLine(rev, 'downgrade'),
       revision: rev,
     });
+  }
+
+  /**
+   * A downgrade below a revision that turned out irreversible only when it ran can never be reached
+   * by `alembic downgrade`: what the up/down steps found there (before they got that far) is dropped.
+   */
+  private forgetBelowIrreversible(): void {
+    const below = new Set<string>();
+    for (const rev of this.dynamicIrreversible) for (const a of this.plan?.ancestors.get(rev) ?? []) below.add(a);
+    const rules = ['downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent'];
+    for (let i = this.findings.length - 1; i >= 0; i--) {
+      const f = this.findings[i]!;
+      if (rules.includes(f.rule) && f.revision !== undefined && below.has(f.revision)) this.findings.splice(i, 1);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -521,7 +539,8 @@ class RuntimeRun {
 
   private async roundTrip(db: ScratchDatabase): Promise<void> {
     const targets = this.plan!.roundTripTargets;
-    const label = targets[0] === 'base' ? 'base' : targets.join(', ');
+    let label = targets[0] === 'base' ? 'base' : targets.join(', ');
+    let stoppedAt: string | undefined;
     await this.timed('round-trip', undefined, async () => {
       const before = await takeSnapshot(db.client);
       for (const target of targets) {
@@ -529,7 +548,8 @@ class RuntimeRun {
         if (r.ok) continue;
         const err = r.error!;
         if (err.kind === 'irreversible' && err.revision !== undefined) {
-          this.noteIrreversible(err.revision);
+          this.noteIrreversible(err.revision, err);
+          stoppedAt = err.revision;
           break;
         }
         if (err.kind !== 'step') throw new Stop(this.envError(err, `running alembic downgrade ${target}`));
@@ -541,6 +561,7 @@ class RuntimeRun {
         );
         return { status: 'failed', message: `alembic downgrade ${target} fails at ${err.revision}` };
       }
+      if (stoppedAt !== undefined) label = `${stoppedAt} (irreversible)`;
       const up = await this.bridge!.request({ op: 'upgrade', target: 'heads' }, this.commandTimeout(this.revisions.size));
       if (!up.ok) {
         const err = up.error!;
@@ -629,7 +650,7 @@ class RuntimeRun {
         if (!down.ok) {
           const err = down.error!;
           if (err.kind === 'irreversible') {
-            this.noteIrreversible(rev);
+            this.noteIrreversible(rev, err);
             continue;
           }
           problems++;
@@ -668,6 +689,9 @@ class RuntimeRun {
       }
       const end = await bridge.request({ op: 'end' }, this.commandTimeout(1));
       if (!end.ok) throw new Stop(this.envError(end.error!, 'finishing env.py after the up/down steps'));
+      const found = this.findings.length;
+      this.forgetBelowIrreversible();
+      problems -= found - this.findings.length;
       const skippedDown = plan.noDowngrade.size;
       const notes = [
         `${tested} revision${tested === 1 ? '' : 's'} upgraded, downgraded and upgraded again`,
@@ -727,7 +751,9 @@ class RuntimeRun {
         }
         throw e;
       }
-      for (const [rev, skip] of this.plan.noDowngrade) if (skip.reason === 'irreversible' && skip.by === rev) this.noteIrreversible(rev);
+      // Statically visible marks (`raise NotImplementedError` as the body) are reported by the
+      // empty-downgrade rule; this rule adds the ones only running the downgrade reveals.
+      for (const [rev, skip] of this.plan.noDowngrade) if (skip.reason === 'irreversible' && skip.by === rev) this.irreversibleNoted.add(rev);
 
       const needsDb = [...this.only].some((c) => c !== 'offline-sql');
       if (needsDb) {
