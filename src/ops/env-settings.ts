@@ -523,11 +523,11 @@ function tableLabel(t: { schema?: string; name: string }): string {
 /**
  * What an operation locks ACCESS EXCLUSIVE (blocking every read and write of the table while it
  * waits for the lock and while it runs), when that is an existing table: not one created earlier
- * in the same revision. Undefined for operations that take weaker locks (CREATE INDEX: SHARE;
+ * in the same revision. `phaseOps` is the operation's phase (`op.index` is its position there). Undefined for operations that take weaker locks (CREATE INDEX: SHARE;
  * ADD FOREIGN KEY: SHARE ROW EXCLUSIVE; VALIDATE CONSTRAINT and the CONCURRENTLY forms: SHARE UPDATE
  * EXCLUSIVE) or none.
  */
-export function accessExclusiveTarget(op: Operation, earlier: readonly Operation[]): { table: string; what: string } | undefined {
+export function accessExclusiveTarget(op: Operation, phaseOps: readonly Operation[]): { table: string; what: string } | undefined {
   if (op.tableCreatedInRevision) return undefined;
   switch (op.kind) {
     case 'add-column':
@@ -557,7 +557,8 @@ export function accessExclusiveTarget(op: Operation, earlier: readonly Operation
       return { table: tableLabel(op.table), what: `dropping constraint ${op.name ?? '(unnamed)'} of ${tableLabel(op.table)}` };
     case 'drop-index': {
       if (op.concurrently) return undefined;
-      const createdHere = earlier.some((e) => e.kind === 'create-index' && e.name !== null && e.name.toLowerCase() === op.name.toLowerCase());
+      const name = op.name.toLowerCase();
+      const createdHere = phaseOps.slice(0, op.index).some((e) => e.kind === 'create-index' && e.name !== null && e.name.toLowerCase() === name);
       if (createdHere) return undefined;
       const t = op.table !== undefined ? tableLabel(op.table) : `the table of ${op.name}`;
       return { table: t, what: `dropping index ${op.name}` };
@@ -600,7 +601,7 @@ export function timeoutFindings(ctx: RuleContext, name: TimeoutName): FindingDra
     const timeline = timeoutTimeline(ops, name, env);
     const unprotected: { op: Operation; what: string; inForce: SettingInForce | null }[] = [];
     ops.forEach((op, i) => {
-      const target = accessExclusiveTarget(op, ops.slice(0, i));
+      const target = accessExclusiveTarget(op, ops);
       if (target === undefined) return;
       const inForce = timeline[i] ?? null;
       if (inForce !== null && !isDisabledTimeout(inForce.value)) return;

@@ -38,11 +38,16 @@ BEGIN;`,
   check(ctx) {
     const out: FindingDraft[] = [];
     for (const rev of lintedRevisions(ctx)) {
+      // Several such statements in one op.execute string on the same table: one finding.
+      const seen = new Set<string>();
       for (const op of rev.upgrade) {
         if (op.kind !== 'data-change' || op.statement === 'insert' || op.hasWhere || op.table === null || op.tableCreatedInRevision) continue;
         const verb = op.statement === 'update' ? 'UPDATE' : 'DELETE';
         const where = op.inTransaction ? "inside the migration's transaction" : 'in one statement';
         const table = q(op.table);
+        const key = `${op.loc.line}:${op.loc.column}:${verb}:${table.toLowerCase()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         out.push(
           report(
             op,

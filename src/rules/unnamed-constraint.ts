@@ -107,7 +107,7 @@ export default defineRule({
           out.push(
             report(
               op,
-              `drop_constraint(None, ...) on ${q(op.table)} in ${op.phase}() always fails: SQLAlchemy cannot emit DROP CONSTRAINT for a constraint with no name.`,
+              `drop_constraint(None, ...) on ${q(op.table)} in ${op.phase}() always fails: SQLAlchemy cannot emit DROP CONSTRAINT without the constraint's name ("it has no name", or an IndexError when a naming convention needs its columns).`,
               'Pass the constraint\'s real name (look it up with `\\d table` in psql; PostgreSQL names an unnamed foreign key <table>_<column>_fkey), and name constraints when creating them from now on.',
             ),
           );

@@ -34,6 +34,18 @@ op.execute("UPDATE users SET active = true")`,
       errors: [{ line: 2, column: 5, message: 'UPDATE app.users without a WHERE clause rewrites every row of an existing table in one statement' }],
     },
     {
+      name: 'two whole-table UPDATEs of one table in one op.execute string: one finding',
+      code: `op.execute("""
+    UPDATE widgets SET options = jsonb_set(options, '{position,col}', '2');
+    UPDATE widgets SET options = jsonb_set(options, '{position,sizeX}', '4');
+    UPDATE dashboards SET layout = '[]';
+""")`,
+      errors: [
+        { line: 1, column: 1, message: 'UPDATE widgets' },
+        { line: 1, column: 1, message: 'UPDATE dashboards' },
+      ],
+    },
+    {
       name: 'UPDATE ... FROM without WHERE',
       code: `op.execute("UPDATE orders SET total = p.price FROM prices p")`,
       errors: [{ line: 1, column: 1 }],
