@@ -1,20 +1,28 @@
 /**
- * The parse cache: `<root>/.alembic-guard-cache/<version key>/<entry>.json`, one JSON file per
- * (content hash, file name). The version key combines the tool version, the cache format and a
- * fingerprint of the parser's own compiled code, so any change to the parser starts a fresh
- * directory (older ones are removed). Corrupt or unreadable entries are misses; write failures
- * (read-only checkout) are ignored. Nothing here loads tree-sitter.
+ * The parse cache, one pack file per project: `<root>/.alembic-guard-cache/<version>/<scope>.ndjson`,
+ * a line `<key> <json>` per revision file, the key being the sha1 of (content hash, file name).
+ *
+ * - `<version>` combines the cache format, the tool version and a fingerprint of the parser's own
+ *   compiled code and grammar, so any change to the parser starts afresh (older directories are
+ *   removed when a new pack is written).
+ * - `<scope>` is a hash of the version locations, so `-n` sections sharing a root keep their own packs.
+ * - A pack is rewritten (tmp + rename) only when something changed, and then holds exactly the
+ *   files of this run: entries of deleted or edited files go away by themselves.
+ * - One file rather than one per revision: creating thousands of small files costs far more than
+ *   parsing them on some file systems. Hits keep their JSON text, so rewriting does not re-serialise.
+ * - A corrupt pack or entry is a miss; write failures (read-only checkout) are ignored. Nothing here
+ *   loads tree-sitter.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { MigrationFile } from '../model.js';
 import { VERSION } from '../version.js';
 
 export const CACHE_DIR = '.alembic-guard-cache';
-/** Bump when the cached entry layout changes. */
-const FORMAT = 1;
+/** Bump when the pack layout or the entry shape changes. */
+const FORMAT = 2;
 /** The compiled modules whose code decides what a parse returns (next to this file in dist/). */
 const PARSER_MODULES = ['parse.js', 'decode.js', 'literals.js', 'ignores.js', 'lines.js'];
 
@@ -42,58 +50,76 @@ export function parserVersion(): string {
   return parserFingerprint;
 }
 
-function sanitize(s: string): string {
-  return s.replace(/[^A-Za-z0-9.]/g, '_');
-}
+const sanitize = (s: string) => s.replace(/[^A-Za-z0-9.]/g, '_');
 
 export class ParseCache {
   readonly dir: string;
-  private ready = false;
-  private disabled = false;
+  readonly pack: string;
+  /** Entries read from the pack: key → JSON text. */
+  private readonly stored = new Map<string, string>();
+  /** Entries of this run, in order of use: key → JSON text. */
+  private readonly used = new Map<string, string>();
+  private changed = false;
 
-  constructor(root: string) {
+  /** `scope`: the version locations of the run (absolute), which name the pack. */
+  constructor(root: string, scope: readonly string[]) {
     this.dir = join(root, CACHE_DIR, `v${FORMAT}-${sanitize(VERSION)}-${parserVersion()}`);
+    const locations = [...new Set(scope.map((s) => relative(root, s).split('\\').join('/')))].sort();
+    this.pack = join(this.dir, `${createHash('sha1').update(locations.join('\n')).digest('hex').slice(0, 16)}.ndjson`);
+    let text: string;
+    try {
+      text = readFileSync(this.pack, 'utf8');
+    } catch {
+      return;
+    }
+    for (const line of text.split('\n')) {
+      const space = line.indexOf(' ');
+      if (space === 40) this.stored.set(line.slice(0, 40), line.slice(41));
+    }
   }
 
-  /** The entry name: the content hash plus the file name (the legacy hex-name rule reads it). */
+  /** The entry key: the content hash plus the file name (the legacy hex-name rule reads it). */
   static key(hash: string, path: string): string {
     return createHash('sha1').update(hash).update('\0').update(basename(path)).digest('hex');
   }
 
-  /** A cached parse, or undefined. `path`, `absPath` and `hash` are filled in from the ref. */
+  /** A cached parse, or undefined. `path` and `absPath` are filled in from the ref. */
   get(key: string, ref: { path: string; absPath: string }, hash: string): MigrationFile | undefined {
-    let raw: string;
+    const raw = this.stored.get(key);
+    if (raw === undefined) return undefined;
     try {
-      raw = readFileSync(join(this.dir, `${key}.json`), 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const entry = JSON.parse(raw) as { format?: unknown; hash?: unknown; file?: Partial<MigrationFile> };
-      const f = entry.file;
-      if (entry.format !== FORMAT || entry.hash !== hash || typeof f !== 'object' || f === null) return undefined;
+      const f = JSON.parse(raw) as Partial<MigrationFile> | null;
+      if (typeof f !== 'object' || f === null || f.hash !== hash) return undefined;
       if (!Array.isArray(f.problems) || !Array.isArray(f.opCalls) || !Array.isArray(f.imports) || typeof f.revision !== 'object') return undefined;
-      return { ...(f as MigrationFile), path: ref.path, absPath: ref.absPath, hash };
+      this.used.set(key, raw);
+      return { ...(f as MigrationFile), path: ref.path, absPath: ref.absPath };
     } catch {
       return undefined;
     }
   }
 
-  set(key: string, file: MigrationFile): void {
-    if (this.disabled) return;
+  /** Store a parse; `json` is its JSON text when the caller has it already. */
+  set(key: string, file: MigrationFile, json?: string): void {
+    this.used.set(key, json ?? JSON.stringify(file));
+    this.changed = true;
+  }
+
+  /** Write the pack when this run parsed something or no longer needs some entries. */
+  flush(): void {
+    if (!this.changed && this.used.size === this.stored.size) return;
     try {
-      if (!this.ready) this.prepare();
-      const { path: _p, absPath: _a, ...rest } = file;
-      const target = join(this.dir, `${key}.json`);
-      const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ format: FORMAT, hash: file.hash, file: rest }));
-      renameSync(tmp, target);
+      this.prepare();
+      let text = '';
+      for (const [key, raw] of this.used) text += `${key} ${raw}\n`;
+      const tmp = `${this.pack}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, this.pack);
     } catch {
-      this.disabled = true;
+      // read-only or full: the next run parses again
     }
   }
 
-  /** Create the directory (with a self-ignoring .gitignore) and drop other versions' entries. */
+  /** Create the directory (with a self-ignoring .gitignore) and drop other versions' packs. */
   private prepare(): void {
     const top = join(this.dir, '..');
     mkdirSync(this.dir, { recursive: true });
@@ -101,13 +127,12 @@ export class ParseCache {
     if (!existsSync(gitignore)) writeFileSync(gitignore, '*\n');
     const mine = basename(this.dir);
     for (const name of readdirSync(top)) {
-      if (name === mine || name === '.gitignore' || !/^v\d+-/.test(name)) continue;
+      if (name === mine || !/^v\d+-/.test(name)) continue;
       try {
         rmSync(join(top, name), { recursive: true, force: true });
       } catch {
-        // another run may be using it; it will go next time
+        // another run may be using it; it goes next time
       }
     }
-    this.ready = true;
   }
 }

@@ -94,12 +94,17 @@ export function parseIntLiteral(token: string): number {
   if (t.startsWith('0x')) return Number.parseInt(t.slice(2), 16);
   if (t.startsWith('0o')) return Number.parseInt(t.slice(2), 8);
   if (t.startsWith('0b')) return Number.parseInt(t.slice(2), 2);
-  return Number(t);
+  const v = Number(t);
+  return Number.isFinite(v) ? v : NaN;
 }
 
-/** A `float` token. NaN for imaginary literals. */
+/**
+ * A `float` token. NaN for imaginary literals and for values a double cannot hold (`1e999` is
+ * `inf` in Python): those stay `other`, and every number survives a JSON round trip (the cache).
+ */
 export function parseFloatLiteral(token: string): number {
   const t = token.replace(/_/g, '').toLowerCase();
   if (t.endsWith('j')) return NaN;
-  return Number(t);
+  const v = Number(t);
+  return Number.isFinite(v) ? v : NaN;
 }

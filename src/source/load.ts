@@ -51,7 +51,7 @@ function unreadable(ref: RevisionFileRef, error: unknown): MigrationFile {
 
 export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptions): Promise<MigrationFile[]> {
   const out: MigrationFile[] = new Array(refs.length);
-  const cache = options.cache ? new ParseCache(options.root) : undefined;
+  const cache = options.cache ? new ParseCache(options.root, refs.map((r) => r.versionLocation)) : undefined;
   const misses: ParseItem[] = [];
   const keys: string[] = [];
   let hits = 0;
@@ -84,11 +84,12 @@ export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptio
     if (options.threads !== undefined) poolOptions.threads = options.threads;
     if (options.stats !== undefined) poolOptions.stats = options.stats;
     const parsed = await parseMany(local, poolOptions);
-    parsed.forEach((file, k) => {
+    parsed.forEach(({ file, json }, k) => {
       out[misses[k]!.index] = file;
-      if (cache !== undefined) cache.set(keys[k]!, file);
+      if (cache !== undefined) cache.set(keys[k]!, file, json);
     });
   }
+  cache?.flush();
   if (options.stats !== undefined) {
     options.stats.cacheHits = hits;
     options.stats.parsed = misses.length;

@@ -24,7 +24,14 @@ export interface ParseJob {
 
 export interface ParseJobResult {
   id: number;
-  files: { index: number; file: MigrationFile }[];
+  /** Each file as the JSON text of its MigrationFile. */
+  files: { index: number; json: string }[];
+}
+
+/** A parsed file, and its JSON text when it came from a worker (for the cache, no re-serialising). */
+export interface Parsed {
+  file: MigrationFile;
+  json?: string;
 }
 
 export interface PoolOptions {
@@ -59,7 +66,10 @@ class WorkerClient {
   private nextId = 0;
 
   constructor() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url));
+    // The worker inherits Node's flags, except those that only make sense for the main script
+    // (`node --input-type=module -e ...` would make the worker refuse to start).
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { execArgv });
     this.worker.on('message', (r: ParseJobResult) => this.waiting.shift()?.resolve(r));
     this.worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
     this.worker.on('exit', (code) => this.fail(new Error(`parse worker exited (${code})`)));
@@ -94,8 +104,8 @@ class WorkerClient {
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Parse every item; results in the items' order. */
-export async function parseMany(items: ParseItem[], options: PoolOptions = {}): Promise<MigrationFile[]> {
-  const out: MigrationFile[] = new Array(items.length);
+export async function parseMany(items: ParseItem[], options: PoolOptions = {}): Promise<Parsed[]> {
+  const out: Parsed[] = new Array(items.length);
   if (items.length === 0) return out;
   // Loaded here, not at the top: a warm run (everything cached) never loads tree-sitter.
   const { parseMigration } = await import('./parse.js');
@@ -108,10 +118,11 @@ export async function parseMany(items: ParseItem[], options: PoolOptions = {}): 
   const take = () => (next < batches.length ? batches[next++] : undefined);
   const stats: PoolStats = options.stats ?? { workers: 0, filesInWorkers: 0, filesOnMainThread: 0 };
   stats.workers = Math.max(0, workers);
-  const store = (batch: ParseItem[], files: MigrationFile[]) => batch.forEach((item, k) => (out[item.index] = files[k]!));
+  stats.filesInWorkers = 0;
+  stats.filesOnMainThread = 0;
   const here = (batch: ParseItem[]) => {
     stats.filesOnMainThread += batch.length;
-    store(batch, batch.map((item) => parseItem(parseMigration, item)));
+    for (const item of batch) out[item.index] = { file: parseItem(parseMigration, item) };
   };
 
   const runWorker = async (): Promise<void> => {
@@ -126,8 +137,11 @@ export async function parseMany(items: ParseItem[], options: PoolOptions = {}): 
         try {
           const result = await client.send(batch);
           stats.filesInWorkers += result.files.length;
-          const byIndex = new Map(result.files.map((f) => [f.index, f.file]));
-          store(batch, batch.map((item) => byIndex.get(item.index) ?? parseItem(parseMigration, item)));
+          const byIndex = new Map(result.files.map((f) => [f.index, f.json]));
+          for (const item of batch) {
+            const json = byIndex.get(item.index);
+            out[item.index] = json !== undefined ? { file: JSON.parse(json) as MigrationFile, json } : { file: parseItem(parseMigration, item) };
+          }
         } catch {
           here(batch);
         }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,13 +58,19 @@ test('cold then warm: same MigrationFiles, served from the cache the second time
   }
 });
 
-test('cache: off means no directory; changed, renamed and corrupt entries are re-parsed', async () => {
+test('cache: off means no directory; changed, renamed and corrupt entries are re-parsed; unchanged runs do not write', async () => {
   const { root, refs } = project(3);
   try {
     await loadMigrations(refs, { root, cache: false });
     assert.equal(existsSync(join(root, CACHE_DIR)), false);
 
     await loadMigrations(refs, { root, cache: true });
+    const packDir = join(root, CACHE_DIR, readdirSync(join(root, CACHE_DIR)).find((d) => d !== '.gitignore')!);
+    const packFile = join(packDir, readdirSync(packDir)[0]!);
+    const before = statSync(packFile).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    await loadMigrations(refs, { root, cache: true });
+    assert.equal(statSync(packFile).mtimeMs, before, 'a warm run with nothing new does not rewrite the pack');
     // A changed file: new hash, parsed again.
     writeFileSync(refs[1]!.absPath, readFileSync(refs[1]!.absPath, 'utf8').replace('step 1', 'step one'));
     let s = stats();
@@ -72,10 +78,18 @@ test('cache: off means no directory; changed, renamed and corrupt entries are re
     assert.deepEqual([s.cacheHits, s.parsed], [2, 1]);
     assert.equal(files[1]!.docstring?.text, 'step one');
 
-    // Corrupt every entry: silently rebuilt.
+    // Corrupt entries (bad JSON, wrong hash, wrong shape) and a truncated line: silently rebuilt.
     const [versionDir] = readdirSync(join(root, CACHE_DIR)).filter((d) => d !== '.gitignore');
     const dir = join(root, CACHE_DIR, versionDir!);
-    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), f.endsWith('0') ? '{"format": 1, "hash": "x", "file": {}}' : '{not json');
+    const [pack] = readdirSync(dir);
+    const lines = readFileSync(join(dir, pack!), 'utf8').split('\n');
+    assert.equal(lines.length, 4, 'three entries and the final newline');
+    const bad = [
+      `${lines[0]!.slice(0, 40)} {not json`,
+      `${lines[1]!.slice(0, 40)} {"hash": "x", "problems": [], "opCalls": [], "imports": [], "revision": {}}`,
+      lines[2]!.slice(0, 100),
+    ];
+    writeFileSync(join(dir, pack!), bad.join('\n'));
     s = stats();
     files = await loadMigrations(refs, { root, cache: true, stats: s });
     assert.deepEqual([s.cacheHits, s.parsed], [0, 3]);
@@ -104,7 +118,7 @@ test('cache: entries of another version are removed, an unwritable cache is igno
   try {
     const stale = join(root, CACHE_DIR, 'v1-0.0.1-000000000000');
     mkdirSync(stale, { recursive: true });
-    writeFileSync(join(stale, 'x.json'), '{}');
+    writeFileSync(join(stale, 'x.ndjson'), '');
     await loadMigrations(refs, { root, cache: true });
     assert.equal(existsSync(stale), false);
 
@@ -150,7 +164,7 @@ test('worker threads give the same results as the main thread, in order', async 
     const ps = { workers: 0, filesInWorkers: 0, filesOnMainThread: 0 };
     const direct = await parseMany(items, { threads: 3, minFilesForThreads: 1, stats: ps });
     assert.deepEqual(
-      direct.map((f) => f.revision.value),
+      direct.map((p) => p.file.revision.value),
       ['r0000', 'r0001', 'r0002', 'r0003', 'r0004'],
     );
   } finally {

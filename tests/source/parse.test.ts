@@ -315,7 +315,7 @@ test('problem kinds', () => {
   assert.deepEqual(kinds('revision = "r"\n'), ['identifier']);
   assert.deepEqual(kinds('revision = "r"\ndown_revision = None\nif x:\n    revision = "s"\n'), ['identifier']);
   assert.deepEqual(kinds('revision = "r"\ndown_revision = None\ndef f(:\n  pass\n'), ['syntax']);
-  assert.deepEqual(kinds(Buffer.from([0x72, 0x20, 0x3d, 0x20, 0x22, 0xff, 0x22, 0x0a])), ['encoding', 'identifier', 'identifier']);
+  assert.deepEqual(kinds(Buffer.from([0x72, 0x20, 0x3d, 0x20, 0x22, 0xff, 0x22, 0x0a])), ['identifier', 'identifier', 'encoding'], 'sorted by position');
   assert.deepEqual(kinds('# coding: klingon\nrevision = "r"\ndown_revision = None\n'), ['encoding']);
 });
 
