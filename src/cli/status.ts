@@ -16,7 +16,8 @@ export const help =
     'alembic-guard status --database-url URL [options]',
     'Compare the database\'s alembic_version with the migration scripts: is it at head, and what would\n' +
       '`alembic upgrade heads` run? READ-ONLY: it opens one READ ONLY transaction, runs two SELECTs and\n' +
-      'rolls back; it never creates, locks or writes anything, so it is safe against production.\n' +
+      'rolls back; it never creates or writes anything and takes only the ACCESS SHARE lock of a SELECT,\n' +
+      'so it is safe against production.\n' +
       'The URL may also come from $DATABASE_URL (or [tool.alembic-guard] url_env). Passwords are never printed.\n\n' +
       'Exit codes: 0 at head; 1 behind (the pending revisions are listed in upgrade order); 2 usage or\n' +
       'connection error; 3 the database is at a revision no script declares (deployed from another branch?);\n' +
