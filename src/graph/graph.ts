@@ -66,6 +66,12 @@ export function buildGraph(files: MigrationFile[]): RevisionGraph {
       loadIndex[known] = position;
     }
   });
+  const unreadable: RevisionGraph['unreadable'] = [];
+  for (const file of files) {
+    for (const field of ['revision', 'downRevision', 'branchLabels', 'dependsOn'] as const) {
+      if (file[field].unreadable === true) unreadable.push({ file, field });
+    }
+  }
   const n = ids.length;
   const winners = byId.map((list) => list[list.length - 1]!);
   byId.forEach((list, i) => {
@@ -118,7 +124,8 @@ export function buildGraph(files: MigrationFile[]): RevisionGraph {
   const isBase: boolean[] = [];
   for (let i = 0; i < n; i++) {
     const declared = winners[i]!.downRevision.value;
-    isBase.push(declared === null || declared.length === 0);
+    // An unreadable down_revision is a placeholder null, not a base.
+    isBase.push(winners[i]!.downRevision.unreadable !== true && (declared === null || declared.length === 0));
     const own: number[] = [];
     for (const name of declared ?? []) {
       if (name === ids[i]) {
@@ -154,7 +161,7 @@ export function buildGraph(files: MigrationFile[]): RevisionGraph {
   const heads = all.filter((i) => children[i]!.length === 0);
   const realHeads = heads.filter((i) => dependents[i]!.length === 0);
   const bases = all.filter((i) => isBase[i]);
-  const realBases = bases.filter((i) => winners[i]!.dependsOn.value.length === 0);
+  const realBases = bases.filter((i) => winners[i]!.dependsOn.value.length === 0 && winners[i]!.dependsOn.unreadable !== true);
 
   // --- cycles (Alembic: _detect_cycles, plus the self-loops Revision() refuses) ----------------
   const versionedCycles = cyclicComponents(n, (i) => parents[i]!);
@@ -201,6 +208,7 @@ export function buildGraph(files: MigrationFile[]): RevisionGraph {
     history: history.map(name),
     branchLabels,
     problems,
+    unreadable,
   };
 }
 

@@ -62,4 +62,10 @@ export interface RevisionGraph {
   /** branch label → revision id that declares it. */
   branchLabels: Map<string, string>;
   problems: GraphProblem[];
+  /**
+   * Revision variables assigned something that cannot be read statically (the parser reports
+   * them): the graph around these files is incomplete, so heads and bases may be off. A file whose
+   * `revision` is unreadable is not a node; one whose `down_revision` is unreadable is not a base.
+   */
+  unreadable: { file: MigrationFile; field: 'revision' | 'downRevision' | 'branchLabels' | 'dependsOn' }[];
 }

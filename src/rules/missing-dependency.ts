@@ -33,11 +33,16 @@ export default defineRule({
       if (p.kind !== 'missing-dependency') continue;
       const node = graph.nodes.get(p.revision)!;
       const labels = [...graph.branchLabels.keys()];
+      const unknown = graph.unreadable
+        .filter((u) => u.field === 'revision' || u.field === 'branchLabels')
+        .map((u) => `the ${u.field === 'revision' ? 'revision id' : 'branch labels'} of ${u.file.path}`);
       const near = didYouMean(p.missing, [...graph.nodes.keys(), ...labels]);
       findings.push({
         ...at(node.file, 'dependsOn', 'revision'),
         revision: p.revision,
-        message: `Revision ${p.revision} depends_on "${p.missing}", but no revision file declares that revision id and no revision has that branch label. Alembic stops every command with KeyError: '${p.missing}'.`,
+        message:
+          `Revision ${p.revision} depends_on "${p.missing}", but no revision file declares that revision id and no revision has that branch label. Alembic stops every command with KeyError: '${p.missing}'.` +
+          (unknown.length > 0 ? ` (${list(unknown)} cannot be read statically; if the name is there, fix that first.)` : ''),
         fix:
           near.length > 0
             ? `Did you mean ${list(near.map((n) => `"${n}"`))}? depends_on needs an exact, full revision id or branch label.`

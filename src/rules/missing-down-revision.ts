@@ -44,7 +44,10 @@ export default defineRule({
         const near = didYouMean(p.missing, graph.nodes.keys());
         const above = descendants(graph, p.revision);
         const others = graph.heads.filter((h) => !above.has(h));
-        message = `Revision ${p.revision} has down_revision "${p.missing}", but no revision file declares revision "${p.missing}". Alembic stops every command with KeyError: '${p.missing}'.`;
+        const unknownIds = graph.unreadable.filter((u) => u.field === 'revision').map((u) => u.file.path);
+        message =
+          `Revision ${p.revision} has down_revision "${p.missing}", but no revision file declares revision "${p.missing}". Alembic stops every command with KeyError: '${p.missing}'.` +
+          (unknownIds.length > 0 ? ` (The revision id of ${list(unknownIds)} cannot be read statically; if it is "${p.missing}", fix that file first.)` : '');
         fix =
           near.length > 0
             ? `Did you mean ${list(near.map((n) => `"${n}" (${graph.nodes.get(n)!.file.path})`))}? down_revision needs the exact, full revision id.`

@@ -34,7 +34,8 @@ export default defineRule({
   },
   check(ctx) {
     const { graph } = ctx;
-    if (graph.bases.length < 2) return [];
+    // Unreadable revision variables (reported by unparseable-migration) leave the graph incomplete.
+    if (graph.bases.length < 2 || graph.unreadable.length > 0) return [];
     const unlabeled = graph.bases.filter((b) => ownLabels(graph, b, graph.bases).length === 0);
     // One unlabelled base is the main line (Alembic's own multi-base recipe labels only the new
     // bases): the one with the most revisions above it, the first loaded on a tie.

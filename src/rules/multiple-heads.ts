@@ -51,6 +51,8 @@ export default defineRule({
   check(ctx) {
     const { graph } = ctx;
     if (graph.heads.length < 2) return [];
+    // Unreadable revision variables (reported by unparseable-migration) leave the graph incomplete.
+    if (graph.unreadable.length > 0) return [];
     // A missing parent or a cycle makes extra heads of its own; those rules explain it better.
     if (graph.problems.some((p) => p.kind === 'missing-down-revision' || (p.kind === 'revision-cycle' && !p.dependency))) return [];
     // Allowed heads may coexist with one main head: report when two or more heads are not allowed.

@@ -10,6 +10,8 @@ export interface Spec {
   deps?: string | string[];
   doc?: string;
   path?: string;
+  /** Fields assigned something the parser could not read (value is then a placeholder). */
+  unreadable?: ('revision' | 'downRevision' | 'branchLabels' | 'dependsOn')[];
 }
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
@@ -25,7 +27,7 @@ function loc(line: number): Location {
 export function mf(spec: Spec): MigrationFile {
   const path = spec.path ?? `migrations/versions/${spec.rev ?? 'unknown'}.py`;
   const down = spec.down === undefined || spec.down === null ? null : list(spec.down);
-  return {
+  const file: MigrationFile = {
     path,
     absPath: `/project/${path}`,
     hash: '0'.repeat(40),
@@ -43,6 +45,8 @@ export function mf(spec: Spec): MigrationFile {
     problems: [],
     lineCount: 30,
   };
+  for (const field of spec.unreadable ?? []) file[field].unreadable = true;
+  return file;
 }
 
 /** A chain: mf for each id, each revising the previous one. */

@@ -178,6 +178,28 @@ test('multiple-heads: heads made by a missing parent or a cycle are left to thos
   assert.deepEqual(run(multipleHeads, [...chain(['a', 'b']), mf({ rev: 'c', down: 'c' })]), []);
 });
 
+test('unreadable revision variables: no base, no head/base findings, a hint on missing parents', () => {
+  const files = [
+    mf({ rev: 'a', down: null }),
+    mf({ rev: 'b', down: null, unreadable: ['downRevision'] }),
+    mf({ rev: null, down: 'a', unreadable: ['revision'], path: 'migrations/versions/const_id.py' }),
+    mf({ rev: 'd', down: 'c' }),
+  ];
+  const g = buildGraph(files);
+  assert.deepEqual(g.bases, ['a']);
+  assert.deepEqual(
+    g.unreadable.map((u) => [u.file.path, u.field]),
+    [
+      ['migrations/versions/b.py', 'downRevision'],
+      ['migrations/versions/const_id.py', 'revision'],
+    ],
+  );
+  assert.deepEqual(run(multipleHeads, files), []);
+  assert.deepEqual(run(multipleBases, files), []);
+  const missing = run(missingDownRevision, files);
+  assert.match(missing[0]!.message, /The revision id of migrations\/versions\/const_id\.py cannot be read statically; if it is "c", fix that file first/);
+});
+
 test('malformed graphs give findings from every rule, never an exception', () => {
   const files = [
     mf({ rev: 'a', down: null }),

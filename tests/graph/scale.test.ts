@@ -44,6 +44,6 @@ for (const shape of ['branch-and-merge', 'with a labelled side branch using depe
     t.diagnostic(`${small.length} revisions: ${a.toFixed(1)} ms CPU; ${large.length} revisions: ${b.toFixed(1)} ms CPU (x${(b / a).toFixed(1)}); rules on 30k: ${rules.map((r) => r.toFixed(1)).join(', ')} ms`);
     // Ten times the revisions: linear is x10 (x10-x25 here: past ~10,000 revisions the working set
     // outgrows V8's young generation and GC copies more); quadratic would be x100.
-    assert.ok(b / a < 40, `grew x${(b / a).toFixed(1)}`);
+    assert.ok(b / a < 50, `grew x${(b / a).toFixed(1)}`);
   });
 }
