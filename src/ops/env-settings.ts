@@ -11,10 +11,16 @@
  *   each one: `SET` lasts for the session, `SET LOCAL` to the end of the transaction (an autocommit
  *   block or a COMMIT ends it), `RESET` / `SET … TO DEFAULT` go back to the connection's value.
  *
- * Pure: text in, data out. The SQL strings found in env.py are recognised by a small SET / RESET /
- * set_config reader rather than libpg-query: the result must not depend on whether the wasm parser
- * happened to be loaded for some migration (it is loaded lazily, and rules are synchronous), and
- * env.py only ever carries these one-line statements.
+ * - `accessExclusiveTarget` / `timeoutFindings`: the check shared by require-lock-timeout and
+ *   require-statement-timeout.
+ * - `sqlTokens`: a SQL lexer for the few places that need tokens of a statement the operation model
+ *   does not break down (SET in env.py, string literals that use a new enum value, the
+ *   `ALTER TYPE ... DROP VALUE` PostgreSQL does not have).
+ *
+ * Pure: text in, data out. Statements are classified by libpg-query in the SQL front end; the
+ * lexer here exists because the result must not depend on whether the wasm parser happened to be
+ * loaded for this run (it is loaded lazily, skipped when the SQL cache answers, and rules are
+ * synchronous), and env.py only ever carries one-line SET statements.
  */
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
