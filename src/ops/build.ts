@@ -5,7 +5,7 @@
  */
 import type { MigrationFile, OpCall, Project } from '../model.js';
 import { DEFAULT_POSTGRES_VERSION, type Operation, type OpsModel, type RevisionOps } from './model.js';
-import { executeSql, operationsFromCall, type OpDraft } from './from-python.js';
+import { draftBase, executeSql, operationsFromCall, type OpDraft } from './from-python.js';
 import { loadSqlParser, operationsFromSql } from './from-sql.js';
 import { contextualize, phaseOf } from './context.js';
 
@@ -67,7 +67,7 @@ export function fileOperations(file: MigrationFile, options: { parseSql: boolean
   const hooks = {
     sql: (sql: string, call: OpCall): OpDraft[] => {
       if (!options.parseSql) {
-        return [{ loc: call.loc, source: { kind: 'python' as const, call }, kind: 'other-sql' as const, statementType: 'SQL (not analyzed for this dialect)', table: null }];
+        return [{ ...draftBase(call.loc, { kind: 'python', call }), kind: 'other-sql' as const, statementType: 'SQL (not analyzed for this dialect)', table: null }];
       }
       let drafts = options.sqlCache?.get(sql);
       if (drafts === undefined) {

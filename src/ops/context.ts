@@ -66,7 +66,8 @@ export interface ContextMeta {
 
 /**
  * Add context to drafts, in execution order: transaction state (autocommit blocks; COMMIT and
- * BEGIN issued through SQL), tables created earlier in the same phase, position.
+ * BEGIN issued through SQL), tables created earlier in the same phase, position. The drafts are
+ * completed in place and returned as operations: pass fresh drafts.
  */
 export function contextualize(drafts: readonly OpDraft[], meta: ContextMeta): Operation[] {
   const created = new Set<string>();
@@ -79,17 +80,17 @@ export function contextualize(drafts: readonly OpDraft[], meta: ContextMeta): Op
     let tableCreatedInRevision = false;
     if (table !== undefined && d.kind !== 'create-table') tableCreatedInRevision = created.has(tableKey(table));
     if (d.kind === 'truncate') tableCreatedInRevision = d.tables.every((t) => created.has(tableKey(t)));
-    const op = {
-      ...d,
-      file: meta.file,
-      revision: meta.revision,
-      phase: meta.phase,
-      function: call?.function ?? meta.phase,
-      inTransaction: autocommit ? false : txn,
-      batch: call?.batch !== undefined,
-      tableCreatedInRevision,
-      index: out.length,
-    } as Operation;
+    // The drafts are fresh objects owned by this call: completing them in place saves a copy per
+    // operation (the static path builds tens of thousands of them).
+    const op = d as Operation;
+    op.file = meta.file;
+    op.revision = meta.revision;
+    op.phase = meta.phase;
+    op.function = call?.function ?? meta.phase;
+    op.inTransaction = autocommit ? false : txn;
+    op.batch = call?.batch !== undefined;
+    op.tableCreatedInRevision = tableCreatedInRevision;
+    op.index = out.length;
     out.push(op);
     // Effects on what follows.
     switch (d.kind) {

@@ -10,6 +10,7 @@
 import type { Location, OpCall, PyValue } from '../model.js';
 import type { ColumnSpec, ConstraintSpec, DefaultSpec, Operation, OpSource, QualifiedName } from './model.js';
 import { defaultFromPython, lastSegment, typeFromPython } from './types.js';
+import { draftBase, type OpDraft } from './draft.js';
 import { parseMigration } from '../source/parse.js';
 
 /**
@@ -27,9 +28,7 @@ function methodReceiver(func: string, method: string): PyValue | undefined {
   return file.opCalls[0]?.args[0];
 }
 
-/** An operation before the build stage adds its context (file, revision, phase, transaction …). */
-export type OpDraft = DistributiveOmit<Operation, 'file' | 'revision' | 'phase' | 'function' | 'inTransaction' | 'batch' | 'tableCreatedInRevision' | 'index'>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export { draftBase, type OpDraft } from './draft.js';
 
 export interface PythonFrontEndHooks {
   /** Turn the SQL of `op.execute(...)` into operations (the SQL front end). */
@@ -265,7 +264,7 @@ export function operationsFromCall(call: OpCall, hooks: PythonFrontEndHooks): Op
   const schemaArg = a.get('schema') ?? call.batch?.kwargs['schema'];
   const table = (): QualifiedName => (inBatch ? qualified(call.batch!.args[0] ?? call.batch!.kwargs['table_name'], schemaArg) : qualified(a.get('table_name'), schemaArg));
   const src = source(call);
-  const base = { loc: call.loc, source: src };
+  const base = draftBase(call.loc, src);
   const out: OpDraft[] = [];
   switch (call.name) {
     case 'create_table': {

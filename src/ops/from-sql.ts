@@ -13,7 +13,7 @@
 import pg from 'libpg-query';
 import type { Location, OpCall } from '../model.js';
 import type { ColumnSpec, ConstraintSpec, ConstraintType, DefaultSpec, OpSource, QualifiedName, TypeSpec } from './model.js';
-import type { OpDraft } from './from-python.js';
+import { draftBase, type OpDraft } from './draft.js';
 import { SERIAL_TYPES, STABLE_FUNCTIONS, VOLATILE_FUNCTIONS, normalizeSqlTypeName } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -673,7 +673,7 @@ export function operationsFromSql(sql: string, options: SqlFrontEndOptions = {})
     const loc: Location = options.call
       ? options.call.loc
       : { line: pos.line + firstLine - 1, column: pos.column, endLine: pos.line + firstLine - 1, endColumn: pos.column + Math.max(1, statement.split('\n')[0]!.length) };
-    const base = { loc, source };
+    const base = draftBase(loc, source);
     if (raw.node === undefined) {
       out.push({ ...base, kind: 'unanalyzable', reason: `the SQL does not parse: ${raw.error ?? 'syntax error'}`, text: statement });
       continue;
