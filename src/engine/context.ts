@@ -3,7 +3,7 @@
  * the names of the application's own top-level modules.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Project } from '../model.js';
 
 export function readEnvPy(project: Project): { path: string; source: string } | undefined {
@@ -25,7 +25,11 @@ const NOT_APP = new Set(['setup', 'conftest', 'noxfile', 'fabfile', 'tasks', 'en
  * itself is excluded: importing a sibling helper from it is the migrations' own business.
  */
 export function findLocalModules(project: Project): Set<string> {
-  const dirs = new Set([project.root, ...project.prependSysPath, join(project.root, 'src')].map((d) => resolve(d)));
+  const roots = [project.root, ...project.prependSysPath, join(project.root, 'src')];
+  // Flask-Migrate keeps alembic.ini inside the migrations folder (next to env.py); the app is then
+  // beside that folder.
+  if (existsSync(join(project.root, 'env.py'))) roots.push(dirname(project.root));
+  const dirs = new Set(roots.map((d) => resolve(d)));
   const scriptDir = project.scriptLocation !== undefined ? resolve(project.scriptLocation) : undefined;
   const names = new Set<string>();
   for (const dir of dirs) {

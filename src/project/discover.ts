@@ -307,8 +307,11 @@ function resolveLocation(value: string, src: Sourced<unknown>, ctx: ResolveConte
 export function parseDatabaseUrlScheme(url: string): { dialect?: string; driver?: string } {
   const m = /^([\w+]+):\/\//u.exec(url.trim());
   if (!m) return {};
-  const [dialect, ...rest] = m[1]!.split('+');
+  const [scheme, ...rest] = m[1]!.split('+');
   const out: { dialect?: string; driver?: string } = {};
+  // `driver://user:pass@localhost/dbname` is the placeholder `alembic init` writes (env.py then
+  // sets the real URL): no dialect is known. `postgres://` is the common alias (Heroku and others).
+  const dialect = scheme === 'driver' ? undefined : scheme === 'postgres' ? 'postgresql' : scheme?.toLowerCase();
   if (dialect) out.dialect = dialect;
   if (rest.length > 0 && rest.join('+')) out.driver = rest.join('+');
   return out;
