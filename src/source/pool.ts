@@ -41,6 +41,8 @@ export interface PoolOptions {
   minFilesForThreads?: number;
   /** Filled in: how the work was shared (for tests and benchmarks). */
   stats?: PoolStats;
+  /** Let the main thread parse too (default). `false` hands every batch to workers (tests). */
+  useMainThread?: boolean;
 }
 
 export interface PoolStats {
@@ -64,19 +66,30 @@ class WorkerClient {
   private readonly waiting: { resolve: (r: ParseJobResult) => void; reject: (e: Error) => void }[] = [];
   private failed: Error | null = null;
   private nextId = 0;
+  /**
+   * Settles when the worker has loaded tree-sitter. Work is handed out only then: until a worker
+   * is ready the main thread takes every batch, so a small run never waits for a starting worker.
+   */
+  readonly ready: Promise<boolean>;
+  private setReady: (ok: boolean) => void = () => {};
 
   constructor() {
     // The worker inherits Node's flags, except those that only make sense for the main script
     // (`node --input-type=module -e ...` would make the worker refuse to start).
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    this.ready = new Promise((resolve) => (this.setReady = resolve));
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { execArgv });
-    this.worker.on('message', (r: ParseJobResult) => this.waiting.shift()?.resolve(r));
+    this.worker.on('message', (r: ParseJobResult | { ready: true }) => {
+      if ('ready' in r) this.setReady(true);
+      else this.waiting.shift()?.resolve(r);
+    });
     this.worker.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
     this.worker.on('exit', (code) => this.fail(new Error(`parse worker exited (${code})`)));
   }
 
   private fail(e: Error): void {
     if (this.failed === null) this.failed = e;
+    this.setReady(false);
     for (const w of this.waiting.splice(0)) w.reject(e);
   }
 
@@ -107,22 +120,30 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function parseMany(items: ParseItem[], options: PoolOptions = {}): Promise<Parsed[]> {
   const out: Parsed[] = new Array(items.length);
   if (items.length === 0) return out;
-  // Loaded here, not at the top: a warm run (everything cached) never loads tree-sitter.
-  const { parseMigration } = await import('./parse.js');
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  const workers = items.length >= (options.minFilesForThreads ?? DEFAULT_MIN_FILES) ? Math.min(threads - 1, Math.ceil(items.length / BATCH) - 1) : 0;
+  const useMain = options.useMainThread ?? true;
+  const wanted = items.length >= (options.minFilesForThreads ?? DEFAULT_MIN_FILES) ? Math.min(useMain ? threads - 1 : threads, Math.ceil(items.length / BATCH)) : 0;
+  const workers = useMain ? Math.max(0, Math.min(wanted, Math.ceil(items.length / BATCH) - 1)) : Math.max(1, wanted);
 
   const batches: ParseItem[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
   let next = 0;
   const take = () => (next < batches.length ? batches[next++] : undefined);
   const stats: PoolStats = options.stats ?? { workers: 0, filesInWorkers: 0, filesOnMainThread: 0 };
-  stats.workers = Math.max(0, workers);
+  stats.workers = workers;
   stats.filesInWorkers = 0;
   stats.filesOnMainThread = 0;
-  const here = (batch: ParseItem[]) => {
+
+  // Workers start first; the main thread loads the parser meanwhile. Loaded here, not at the top
+  // of the module: a warm run (everything cached) never loads tree-sitter.
+  let finish: (ok: false) => void = () => {};
+  const finished = new Promise<false>((resolve) => (finish = resolve));
+  let parser: Promise<ParseFn> | undefined;
+  const loadParser = () => (parser ??= import('./parse.js').then((m) => m.parseMigration));
+  const here = async (batch: ParseItem[]) => {
+    const parse = await loadParser();
     stats.filesOnMainThread += batch.length;
-    for (const item of batch) out[item.index] = { file: parseItem(parseMigration, item) };
+    for (const item of batch) out[item.index] = { file: parseItem(parse, item) };
   };
 
   const runWorker = async (): Promise<void> => {
@@ -133,29 +154,38 @@ export async function parseMany(items: ParseItem[], options: PoolOptions = {}): 
       return;
     }
     const pump = async (): Promise<void> => {
+      // Not ready before the main thread ran out of work: nothing left for this worker.
+      if (!(await Promise.race([client.ready, finished]))) return;
       for (let batch = take(); batch !== undefined; batch = take()) {
         try {
           const result = await client.send(batch);
           stats.filesInWorkers += result.files.length;
           const byIndex = new Map(result.files.map((f) => [f.index, f.json]));
+          const missing = batch.filter((item) => !byIndex.has(item.index));
           for (const item of batch) {
             const json = byIndex.get(item.index);
-            out[item.index] = json !== undefined ? { file: JSON.parse(json) as MigrationFile, json } : { file: parseItem(parseMigration, item) };
+            if (json !== undefined) out[item.index] = { file: JSON.parse(json) as MigrationFile, json };
           }
+          if (missing.length > 0) await here(missing);
         } catch {
-          here(batch);
+          await here(batch);
         }
       }
     };
     await Promise.all([pump(), pump()]);
     await client.close();
   };
-  const running = Array.from({ length: Math.max(0, workers) }, runWorker);
+  const running = Array.from({ length: workers }, runWorker);
 
-  for (let batch = take(); batch !== undefined; batch = take()) {
-    here(batch);
-    if (running.length > 0) await yieldToEventLoop();
+  if (useMain) {
+    for (let batch = take(); batch !== undefined; batch = take()) {
+      await here(batch);
+      if (running.length > 0) await yieldToEventLoop();
+    }
+    finish(false);
   }
   await Promise.all(running);
+  // Workers that never became ready leave their share to the main thread.
+  for (let batch = take(); batch !== undefined; batch = take()) await here(batch);
   return out;
 }

@@ -19,3 +19,6 @@ port.on('message', (job: ParseJob) => {
   const result: ParseJobResult = { id: job.id, files };
   port.postMessage(result);
 });
+
+// tree-sitter is loaded (the static imports above ran): ready for work.
+port.postMessage({ ready: true });

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateProject } from '../../bench/generate.js';
@@ -49,15 +49,16 @@ function measure(label: string, options: string, before?: () => void): void {
     return run(options);
   });
   const wall = median(samples.map((s) => s.wall));
+  const best = Math.min(...samples.map((s) => s.wall));
   const cpu = median(samples.map((s) => s.cpu));
   const stats = samples[0]!.stats;
   console.log(
-    `  ${label.padEnd(44)} ${wall.toFixed(0).padStart(6)} ms wall  ${cpu.toFixed(0).padStart(6)} ms cpu  ${((wall / n) * 1000).toFixed(0).padStart(5)} µs/file  ${JSON.stringify(stats)}`,
+    `  ${label.padEnd(40)} wall ${wall.toFixed(0).padStart(5)} ms (best ${best.toFixed(0).padStart(5)})  cpu ${cpu.toFixed(0).padStart(5)} ms  ${((best / files) * 1000).toFixed(0).padStart(4)} µs/file (best)  ${JSON.stringify(stats)}`,
   );
 }
 
 const clear = () => rmSync(join(dir, '.alembic-guard-cache'), { recursive: true, force: true });
-console.log(`${files} generated migrations, ${availableParallelism()} cores, median of ${runs} fresh processes (import + load)`);
+console.log(`${files} generated migrations, ${availableParallelism()} cores, ${runs} fresh processes each (import + load), load average ${loadavg()[0]!.toFixed(1)}`);
 measure('no cache, main thread only', 'cache: false, threads: 1');
 measure('no cache, worker pool', 'cache: false');
 measure('cold: filling the cache, worker pool', 'cache: true', clear);

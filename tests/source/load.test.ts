@@ -156,17 +156,35 @@ test('worker threads give the same results as the main thread, in order', async 
     const s = stats();
     const pooled = await loadMigrations(refs, { root, cache: false, threads: 2, stats: s });
     assert.equal(s.workers, 1);
-    assert.ok(s.filesInWorkers > 0, 'the worker parsed some files');
     assert.equal(s.filesInWorkers + s.filesOnMainThread, 150);
     assert.deepEqual(pooled, single);
-    // parseMany directly, forcing threads for a handful of files.
-    const items = refs.slice(0, 5).map((r, index) => ({ index, bytes: readFileSync(r.absPath), path: r.path, absPath: r.absPath, hash: 'h' }));
+    // Workers only (deterministic): every file crosses the thread boundary as JSON.
+    const items = refs.map((r, index) => ({ index, bytes: readFileSync(r.absPath), path: r.path, absPath: r.absPath, hash: single[index]!.hash }));
     const ps = { workers: 0, filesInWorkers: 0, filesOnMainThread: 0 };
-    const direct = await parseMany(items, { threads: 3, minFilesForThreads: 1, stats: ps });
+    const direct = await parseMany(items, { threads: 2, minFilesForThreads: 1, useMainThread: false, stats: ps });
+    assert.deepEqual([ps.workers, ps.filesInWorkers, ps.filesOnMainThread], [2, 150, 0]);
     assert.deepEqual(
-      direct.map((p) => p.file.revision.value),
-      ['r0000', 'r0001', 'r0002', 'r0003', 'r0004'],
+      direct.map((p) => p.file),
+      single,
     );
+    assert.ok(direct.every((p) => typeof p.json === 'string'), 'worker results carry their JSON for the cache');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a small run does not wait for a worker that is still starting', async () => {
+  const { root, refs } = project(40);
+  try {
+    const items = refs.map((r, index) => ({ index, bytes: readFileSync(r.absPath), path: r.path, absPath: r.absPath, hash: 'h' }));
+    const ps = { workers: 0, filesInWorkers: 0, filesOnMainThread: 0 };
+    const got = await parseMany(items, { threads: 2, minFilesForThreads: 1, stats: ps });
+    assert.equal(ps.workers, 1);
+    assert.deepEqual(
+      got.map((p) => p.file.revision.value),
+      refs.map((_, i) => `r${String(i).padStart(4, '0')}`),
+    );
+    assert.equal(ps.filesOnMainThread + ps.filesInWorkers, 40);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
