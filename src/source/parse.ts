@@ -293,7 +293,7 @@ class Reader {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement':
-        this.importStatement(this.c.currentNode);
+        this.importStatement(type);
         return;
       case 'assignment':
       case 'augmented_assignment':
@@ -354,55 +354,55 @@ class Reader {
     if (ig !== null) this.ignores.push(ig);
   }
 
-  private importStatement(node: SyntaxNode): void {
-    const pos = this.lines.position(node.startIndex);
+  /**
+   * `import a.b as c, d`, `from ..m import (x as y, z)`, `from m import *`, `from __future__ import x`.
+   * Children: keywords and punctuation, the module (before `import`, for the from forms), then the
+   * names, each a dotted_name or an aliased_import (name, `as`, alias).
+   */
+  private importStatement(type: string): void {
+    const c = this.c;
+    const pos = this.lines.position(c.startIndex);
+    const clean = () => this.src.slice(c.startIndex, c.endIndex).replace(/\s+/g, '');
+    let module = type === 'future_import_statement' ? '__future__' : '';
+    let afterImport = false;
+    const bound: { name: string; alias: string | null }[] = [];
+    c.gotoFirstChild();
+    do {
+      const t = typeOf(c);
+      if (t === 'comment') this.comment();
+      else if (t === 'import') afterImport = true;
+      else if (!afterImport && type !== 'import_statement') {
+        if (t === 'dotted_name' || t === 'relative_import') module = clean();
+      } else if (t === 'wildcard_import') bound.push({ name: '*', alias: null });
+      else if (t === 'dotted_name') bound.push({ name: clean(), alias: null });
+      else if (t === 'aliased_import') {
+        let name = '';
+        let alias: string | null = null;
+        c.gotoFirstChild();
+        do {
+          const at = typeOf(c);
+          if (at === 'dotted_name' && name === '') name = clean();
+          else if (at === 'identifier') alias = clean();
+          else if (at === 'comment') this.comment();
+        } while (c.gotoNextSibling());
+        c.gotoParent();
+        bound.push({ name, alias });
+      }
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+
     const inFunction = this.fnDepth > 0;
-    const clean = (n: SyntaxNode) => this.src.slice(n.startIndex, n.endIndex).replace(/\s+/g, '');
-    const push = (module: string, names: string[]) => this.imports.push({ module, names, line: pos.line, column: pos.column, inFunction });
-    if (node.type === 'import_statement') {
-      for (const child of node.namedChildren) {
-        if (child.type === 'comment') {
-          this.commentNode(child);
-          continue;
-        }
-        const aliased = child.type === 'aliased_import';
-        const nameNode = aliased ? child.childForFieldName('name') : child;
-        if (nameNode === null) continue;
-        const module = clean(nameNode);
-        const alias = aliased ? child.childForFieldName('alias') : null;
-        push(module, []);
+    if (type === 'import_statement') {
+      for (const { name, alias } of bound) {
+        this.imports.push({ module: name, names: [], line: pos.line, column: pos.column, inFunction });
         // `import alembic.op as x` binds x to the op proxy; `import alembic[.op]` binds `alembic`.
-        if (module === 'alembic.op') this.receivers.add(alias !== null ? clean(alias) : 'alembic.op');
-        else if (module === 'alembic') this.receivers.add(`${alias !== null ? clean(alias) : 'alembic'}.op`);
+        if (name === 'alembic.op') this.receivers.add(alias ?? 'alembic.op');
+        else if (name === 'alembic') this.receivers.add(`${alias ?? 'alembic'}.op`);
       }
       return;
     }
-    let module = node.type === 'future_import_statement' ? '__future__' : '';
-    const names: string[] = [];
-    const aliases: { name: string; alias: string }[] = [];
-    for (let i = 0; i < node.namedChildCount; i++) {
-      const child = node.namedChild(i)!;
-      const field = node.fieldNameForNamedChild(i);
-      if (child.type === 'comment') {
-        this.commentNode(child);
-      } else if (field === 'module_name') {
-        module = clean(child);
-      } else if (child.type === 'wildcard_import') {
-        names.push('*');
-      } else if (child.type === 'aliased_import') {
-        const n = child.childForFieldName('name');
-        const a = child.childForFieldName('alias');
-        if (n !== null) {
-          names.push(clean(n));
-          aliases.push({ name: clean(n), alias: a !== null ? clean(a) : clean(n) });
-        }
-      } else if (field === 'name') {
-        names.push(clean(child));
-        aliases.push({ name: clean(child), alias: clean(child) });
-      }
-    }
-    push(module, names);
-    if (module === 'alembic') for (const a of aliases) if (a.name === 'op') this.receivers.add(a.alias);
+    this.imports.push({ module, names: bound.map((b) => b.name), line: pos.line, column: pos.column, inFunction });
+    if (module === 'alembic') for (const b of bound) if (b.name === 'op') this.receivers.add(b.alias ?? 'op');
   }
 
   private commentNode(node: SyntaxNode): void {
