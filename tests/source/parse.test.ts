@@ -618,6 +618,20 @@ test('a 5 MB file parses: one huge SQL string, and a huge bulk_insert data list'
   assert.ok(strMs < 3000, `5 MB SQL string took ${strMs} ms`);
 });
 
+test('text across the parser's 32 KiB input chunks, surrogate pairs on the boundary included', () => {
+  const head = 'revision = "r"\ndown_revision = None\ndef upgrade():\n    op.execute("';
+  for (const shift of [0, 1, 2]) {
+    const pad = 'x'.repeat(32767 - head.length - shift);
+    const src = `${head}${pad}😀é${'y'.repeat(40_000)}")\n    op.drop_table("t😀")\n`;
+    const f = parse(src);
+    assert.deepEqual(f.problems, []);
+    const sql = f.opCalls[0]!.args[0]!;
+    assert.ok(sql.kind === 'str' && sql.value === `${pad}😀é${'y'.repeat(40_000)}`);
+    assert.deepEqual(plain(f.opCalls[1]!.args[0]!), 't😀');
+    assert.deepEqual(f.opCalls[1]!.loc, { line: 5, column: 5, endLine: 5, endColumn: 25 });
+  }
+});
+
 test('deeply nested and pathological input never throws', () => {
   const deep = `revision = "r"\ndown_revision = None\ndef upgrade():\n    op.execute(${'['.repeat(5000)}${']'.repeat(5000)})\n`;
   const f = parse(deep);
