@@ -85,7 +85,9 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   if (active.some((r) => r.category === 'operation')) {
     // Only the linted files: operation rules report nothing else, and the ops stage is per revision.
     const { buildOperations } = await import('../ops/build.js');
-    ctx.ops = await buildOperations({ project, files: lintedFiles });
+    const sqlCache = options.cache ? new (await import('./sql-cache.js')).PersistentSqlCache(project.root) : undefined;
+    ctx.ops = await buildOperations({ project, files: lintedFiles, ...(sqlCache !== undefined ? { sqlCache } : {}) });
+    sqlCache?.save();
   }
   const findings: Finding[] = [];
   const ran = new Set<string>();
