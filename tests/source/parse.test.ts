@@ -618,7 +618,7 @@ test('a 5 MB file parses: one huge SQL string, and a huge bulk_insert data list'
   assert.ok(strMs < 3000, `5 MB SQL string took ${strMs} ms`);
 });
 
-test('text across the parser's 32 KiB input chunks, surrogate pairs on the boundary included', () => {
+test('text across the 32 KiB input chunks of the parser, surrogate pairs on the boundary included', () => {
   const head = 'revision = "r"\ndown_revision = None\ndef upgrade():\n    op.execute("';
   for (const shift of [0, 1, 2]) {
     const pad = 'x'.repeat(32767 - head.length - shift);
