@@ -56,8 +56,9 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
   }
 
   const { findings: kept, unused: allUnused } = applyIgnores(findings, result.files, ran, options.static !== true && error === undefined);
-  // Files --since leaves out were not linted: their ignores are not judged.
-  const unused = since === undefined ? allUnused : allUnused.filter((u) => u.file === undefined || since.onlyPaths.has(u.file));
+  // Files that skip_revisions, baseline or --since leave out were not linted: their ignores are not judged.
+  const linted = new Set(result.lintedFiles.map((f) => f.path));
+  const unused = allUnused.filter((u) => u.file === undefined || linted.has(u.file));
   const severityOfUnused = project.settings.rules['unused-ignore'] ?? 'info';
   const all = sortFindings(severityOfUnused === 'off' ? kept : [...kept, ...unused.map((u) => ({ ...u, severity: severityOfUnused }))]);
   const rel = (p: string) => relative(project.root, p).split('\\').join('/') || '.';

@@ -18,6 +18,8 @@ export interface StaticOptions {
 
 export interface StaticResult {
   files: MigrationFile[];
+  /** The files per-file rules reported on (skip_revisions, baseline, --since applied). */
+  lintedFiles: MigrationFile[];
   graph: RevisionGraph;
   findings: Finding[];
   /** Ids of the rules that ran. */
@@ -101,6 +103,7 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   const revisions = graph.nodes.size;
   return {
     files,
+    lintedFiles,
     graph,
     findings,
     ran,
