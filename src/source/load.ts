@@ -15,7 +15,7 @@ export interface LoadOptions {
   root: string;
   /** Read and write the parse cache. */
   cache: boolean;
-  /** Threads for parsing cache misses, the main thread included. Default: os.availableParallelism(). */
+  /** Threads for parsing cache misses, the main thread included. Default: the cores not already busy. */
   threads?: number;
   /** Filled in: cache hits and misses, and how parsing was shared (for tests and benchmarks). */
   stats?: LoadStats;

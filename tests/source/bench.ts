@@ -60,8 +60,9 @@ function measure(label: string, options: string, before?: () => void): void {
 const clear = () => rmSync(join(dir, '.alembic-guard-cache'), { recursive: true, force: true });
 console.log(`${files} generated migrations, ${availableParallelism()} cores, ${runs} fresh processes each (import + load), load average ${loadavg()[0]!.toFixed(1)}`);
 measure('no cache, main thread only', 'cache: false, threads: 1');
-measure('no cache, worker pool', 'cache: false');
-measure('cold: filling the cache, worker pool', 'cache: true', clear);
+measure(`no cache, ${availableParallelism()} threads`, `cache: false, threads: ${availableParallelism()}`);
+measure('no cache, default threads (free cores)', 'cache: false');
+measure('cold: filling the cache', 'cache: true', clear);
 run('cache: true');
 measure('warm: everything cached', 'cache: true');
 rmSync(dir, { recursive: true, force: true });
