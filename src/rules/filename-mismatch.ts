@@ -1,4 +1,4 @@
-import { posix, relative, sep } from 'node:path';
+import { posix, sep } from 'node:path';
 import { defineRule } from './define.js';
 import type { FindingDraft, MigrationFile, Project } from '../model.js';
 import { exampleModule, fileFinding, revisionOf } from '../source/shape-support.js';
@@ -10,9 +10,9 @@ const DEFAULT_TEMPLATE = '%(rev)s_%(slug)s';
 function nameInLocation(project: Project, file: MigrationFile): string {
   let best: string | undefined;
   for (const loc of project.versionLocations) {
-    const rel = relative(loc, file.absPath);
-    if (rel === '' || rel.startsWith('..') || posix.isAbsolute(rel.split(sep).join('/'))) continue;
-    const name = rel.split(sep).join('/');
+    const prefix = loc.endsWith(sep) ? loc : loc + sep;
+    if (!file.absPath.startsWith(prefix)) continue;
+    const name = file.absPath.slice(prefix.length).split(sep).join('/');
     if (best === undefined || name.length < best.length) best = name;
   }
   return best ?? posix.basename(file.path);

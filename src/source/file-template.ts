@@ -68,9 +68,13 @@ function tokenPattern(part: Exclude<Part, { literal: string }>, revision: string
   return '.*?';
 }
 
+const parsedTemplates = new Map<string, Part[]>();
+
 /** A matcher for one revision's file name (the path below its version location, without `.py`). */
 export function templateMatcher(template: string, revision: string): RegExp {
-  const parts = parseTemplate(template);
+  let cached = parsedTemplates.get(template);
+  if (cached === undefined) parsedTemplates.set(template, (cached = parseTemplate(template)));
+  const parts = [...cached];
   const last = parts[parts.length - 1];
   const prev = parts[parts.length - 2];
   let tail = '';
