@@ -297,7 +297,7 @@ class Reader {
         return;
       case 'assignment':
       case 'augmented_assignment':
-        if (this.fnDepth === 0 && this.classDepth === 0) this.conditionalAssignment();
+        if (this.fnDepth === 0 && this.classDepth === 0) this.conditionalAssignment(type === 'augmented_assignment');
         this.visitChildren(depth);
         return;
       case 'print_statement':
@@ -321,8 +321,11 @@ class Reader {
     }
   }
 
-  /** A module-level assignment inside `if`/`try`/`for`/`with`: its value depends on run time. */
-  private conditionalAssignment(): void {
+  /**
+   * A module-level assignment inside `if`/`try`/`for`/`with`, or an augmented one (`+=`): the value
+   * depends on run time. (Plain top-level assignments are read by `assignment`, not here.)
+   */
+  private conditionalAssignment(augmented: boolean): void {
     const c = this.c;
     const start = c.startIndex;
     const names: string[] = [];
@@ -339,7 +342,9 @@ class Reader {
       this.conditional.add(name);
       this.problem(
         'identifier',
-        `\`${name}\` is assigned inside a block (if/try/for/with) at module level, so its value is only known when Python runs the file. Assign it once, unconditionally, at the top level.`,
+        augmented
+          ? `\`${name}\` is changed in place (an augmented assignment such as +=), so its value is only known when Python runs the file. Assign the final value once, as a literal.`
+          : `\`${name}\` is assigned inside a block (if/try/for/with) at module level, so its value is only known when Python runs the file. Assign it once, unconditionally, at the top level.`,
         start,
       );
     }

@@ -245,6 +245,12 @@ def upgrade():
     ],
   );
   assert.match(f.problems[0]!.message, /`down_revision` is assigned inside a block/);
+
+  const aug = parse('revision = "r"\ndown_revision = ("a",)\ndown_revision += ("b",)\n');
+  assert.equal(aug.problems.length, 1);
+  assert.deepEqual([aug.problems[0]!.line, aug.problems[0]!.column], [3, 1]);
+  assert.match(aug.problems[0]!.message, /`down_revision` is changed in place/);
+  assert.equal(aug.downRevision.unreadable, true);
 });
 
 test('no revision variable: Alembic takes a hex file name, otherwise it cannot load the file', () => {
