@@ -516,7 +516,7 @@ class Reader {
           if (t === 'string') {
             const part = this.stringValue(c.startIndex, c.endIndex, depth + 1);
             if (part.kind === 'str') value += part.value;
-            else if (part.kind === 'fstring' && kind === 'str') kind = 'fstring';
+            else if (part.kind === 'fstring') kind = kind === 'other' ? 'other' : 'fstring';
             else kind = 'other';
           } else if (t === 'comment') {
             this.comment();

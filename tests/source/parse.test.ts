@@ -529,10 +529,12 @@ def upgrade():
         **kw,
     )
     op.execute(sql % params)
+    op.execute(f"SELECT {a}" f" FROM {b}" " WHERE 1")
     op.bulk_insert(t, [{"id": 1.5e3, "tags": {"x", "y"}, "pair": (1,), "hex": 0xff, "big": 1_000}])
 `);
   assert.deepEqual(f.problems, []);
-  const [create, execute, bulk] = f.opCalls;
+  const [create, execute, concatenated, bulk] = f.opCalls;
+  assert.equal(concatenated!.args[0]!.kind, 'fstring', 'f-strings concatenated with strings stay f-strings');
   assert.deepEqual(create!.args.map(plain), [
     't',
     {
