@@ -87,9 +87,13 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   if (active.some((r) => r.category === 'operation')) {
     // Only the linted files: operation rules report nothing else, and the ops stage is per revision.
     const { buildOperations } = await import('../ops/build.js');
-    const sqlCache = options.cache ? new (await import('./sql-cache.js')).PersistentSqlCache(project.root) : undefined;
-    ctx.ops = await buildOperations({ project, files: lintedFiles, ...(sqlCache !== undefined ? { sqlCache } : {}) });
-    sqlCache?.save();
+    const { readEnvSettings } = await import('../ops/env-settings.js');
+    const cache = options.cache ? new (await import('./derived-cache.js')).DerivedCache(project.root) : undefined;
+    if (ctx.envPy !== undefined) {
+      ctx.envPy.settings = cache !== undefined ? cache.envSettings(ctx.envPy.source, readEnvSettings) : readEnvSettings(ctx.envPy.source);
+    }
+    ctx.ops = await buildOperations({ project, files: lintedFiles, ...(cache !== undefined ? { sqlCache: cache } : {}) });
+    cache?.save();
   }
   const findings: Finding[] = [];
   const ran = new Set<string>();

@@ -3,19 +3,13 @@
  * `revision`, `down_revision` and `depends_on` assignments (plain or annotated) and the docstring's
  * `Revision ID:` and `Revises:` lines. Everything else in the file stays byte for byte.
  */
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import { pythonParser, type Parser } from '../source/tree-sitter.js';
 
 type Node = Parser.SyntaxNode;
 
-let parser: Parser | undefined;
 function parse(source: string): Parser.Tree {
-  if (parser === undefined) {
-    parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
-  }
   // The callback form has no input-size limit.
-  return parser.parse((index: number) => source.slice(index, index + 16_384));
+  return pythonParser().parse((index: number) => source.slice(index, index + 16_384));
 }
 
 export interface TextEdit {

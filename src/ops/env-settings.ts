@@ -22,8 +22,7 @@
  * loaded for this run (it is loaded lazily, skipped when the SQL cache answers, and rules are
  * synchronous), and env.py only ever carries one-line SET statements.
  */
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import { pythonParser, type Parser } from '../source/tree-sitter.js';
 import type { FindingDraft } from '../model.js';
 import type { RuleContext } from '../rules/define.js';
 import type { Operation } from './model.js';
@@ -63,14 +62,6 @@ export interface EnvSettings extends EnvTimeouts {
 
 type SyntaxNode = Parser.SyntaxNode;
 
-let parser: Parser | undefined;
-function pythonParser(): Parser {
-  if (parser === undefined) {
-    parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
-  }
-  return parser;
-}
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
 
@@ -495,8 +486,10 @@ export function timeoutTimeline(ops: readonly Operation[], name: TimeoutName, en
 let envCache: { source: string; settings: EnvSettings } | undefined;
 
 /** `readEnvSettings` of a run's env.py, read once per source text. */
-export function envSettingsOf(envPy: { source: string } | undefined): EnvSettings | undefined {
+export function envSettingsOf(envPy: { source: string; settings?: EnvSettings } | undefined): EnvSettings | undefined {
   if (envPy === undefined) return undefined;
+  // The engine reads them from its cache when it can (no tree-sitter on a warm run).
+  if (envPy.settings !== undefined) return envPy.settings;
   if (envCache === undefined || envCache.source !== envPy.source) envCache = { source: envPy.source, settings: readEnvSettings(envPy.source) };
   return envCache.settings;
 }

@@ -10,7 +10,16 @@
  * The wasm module loads once, on first use: `loadSqlParser()` must be awaited before the
  * synchronous functions here are called (buildOperations does so only when a file has SQL).
  */
-import pg from 'libpg-query';
+import { createRequire } from 'node:module';
+import type PgQuery from 'libpg-query';
+
+// libpg-query is CommonJS: required on first use, so runs whose SQL all comes from the cache
+// never load its JavaScript or wasm.
+const requireCjs = createRequire(import.meta.url);
+let pgModule: typeof PgQuery | undefined;
+function pgq(): typeof PgQuery {
+  return (pgModule ??= requireCjs('libpg-query') as typeof PgQuery);
+}
 import type { Location, OpCall } from '../model.js';
 import type { ColumnSpec, ConstraintSpec, ConstraintType, DefaultSpec, OpSource, QualifiedName, TypeSpec } from './model.js';
 import { draftBase, type OpDraft } from './draft.js';
@@ -28,7 +37,7 @@ export let sqlParserLoadMs = 0;
 export function loadSqlParser(): Promise<void> {
   if (loaded === undefined) {
     const started = performance.now();
-    loaded = pg.loadModule().then(() => {
+    loaded = pgq().loadModule().then(() => {
       ready = true;
       sqlParserLoadMs = performance.now() - started;
     });
@@ -340,7 +349,7 @@ interface RawStatement {
 function splitStatements(sql: string, st: SqlText): { start: number; end: number }[] | undefined {
   let tokens: { start: number; end: number; text: string }[];
   try {
-    tokens = pg.scanSync(sql).tokens;
+    tokens = pgq().scanSync(sql).tokens;
   } catch {
     return undefined;
   }
@@ -359,7 +368,7 @@ function splitStatements(sql: string, st: SqlText): { start: number; end: number
 function rawStatements(sql: string): RawStatement[] {
   const st = new SqlText(sql);
   try {
-    const res = pg.parseSync(sql) as unknown as { stmts?: { stmt: unknown; stmt_location?: number; stmt_len?: number }[] };
+    const res = pgq().parseSync(sql) as unknown as { stmts?: { stmt: unknown; stmt_location?: number; stmt_len?: number }[] };
     return (res.stmts ?? []).map((x) => {
       const from = x.stmt_location ?? 0;
       const text = st.slice(from, x.stmt_len !== undefined && x.stmt_len > 0 ? from + x.stmt_len : undefined);
@@ -377,7 +386,7 @@ function rawStatements(sql: string): RawStatement[] {
       if (lead >= text.length) continue;
       const start = st.index(p.start) + lead;
       try {
-        const res = pg.parseSync(text) as unknown as { stmts?: { stmt: unknown }[] };
+        const res = pgq().parseSync(text) as unknown as { stmts?: { stmt: unknown }[] };
         for (const x of res.stmts ?? []) out.push({ node: x.stmt, text: text.slice(lead).trim(), start });
       } catch (err) {
         out.push({ text: text.slice(lead).trim(), start, error: errorMessage(err) });

@@ -6,6 +6,7 @@
 import type { ConfiguredSeverity, FindingDraft, MigrationFile, Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import type { OpsModel } from '../ops/model.js';
+import type { EnvSettings } from '../ops/env-settings.js';
 
 export type RuleCategory =
   /** The revision graph: heads, bases, chains, cycles. */
@@ -54,7 +55,7 @@ export interface RuleContext {
    */
   lintedFiles: MigrationFile[];
   /** env.py of the script location, when it exists (read by the engine for rules that need it). */
-  envPy?: { path: string; source: string };
+  envPy?: { path: string; source: string; settings?: EnvSettings };
   /**
    * Top-level module and package names importable from the project root and prepend_sys_path: the
    * application's own code (the migrations folder itself excluded). Filled in by the engine.
