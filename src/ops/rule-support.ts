@@ -6,16 +6,47 @@ import type { FindingDraft } from '../model.js';
 import type { RuleContext } from '../rules/define.js';
 import { DEFAULT_POSTGRES_VERSION, type Operation, type OperationKind, type OperationOf, type OpsModel, type QualifiedName, type RevisionOps } from './model.js';
 
+/** Per run (per context): the linted revisions, and their upgrade operations by kind in source order. */
+interface LintedIndex {
+  revisions: RevisionOps[];
+  all: Operation[];
+  byKind: Map<string, Operation[]>;
+  /** Position of each operation in `all`, to merge several kinds back into source order. */
+  order: Map<Operation, number>;
+}
+const indexes = new WeakMap<RuleContext, LintedIndex>();
+
+function lintedIndex(ctx: RuleContext): LintedIndex {
+  let index = indexes.get(ctx);
+  if (index === undefined) {
+    const revisions: RevisionOps[] = [];
+    const all: Operation[] = [];
+    const byKind = new Map<string, Operation[]>();
+    const order = new Map<Operation, number>();
+    const ops = ctx.ops;
+    if (ops !== undefined) {
+      for (const f of ctx.lintedFiles) {
+        const r = ops.byPath.get(f.path);
+        if (r === undefined) continue;
+        revisions.push(r);
+        for (const op of r.upgrade) {
+          order.set(op, all.length);
+          all.push(op);
+          const list = byKind.get(op.kind);
+          if (list === undefined) byKind.set(op.kind, [op]);
+          else list.push(op);
+        }
+      }
+    }
+    index = { revisions, all, byKind, order };
+    indexes.set(ctx, index);
+  }
+  return index;
+}
+
 /** The revisions operation rules report on (lintedFiles: skip_revisions, baseline, --since). */
 export function lintedRevisions(ctx: RuleContext): RevisionOps[] {
-  const ops = ctx.ops;
-  if (ops === undefined) return [];
-  const out: RevisionOps[] = [];
-  for (const f of ctx.lintedFiles) {
-    const r = ops.byPath.get(f.path);
-    if (r !== undefined) out.push(r);
-  }
-  return out;
+  return lintedIndex(ctx).revisions;
 }
 
 /** The operations model, or a PostgreSQL default when the engine did not build one. */
@@ -23,14 +54,13 @@ export function target(ctx: RuleContext): Pick<OpsModel, 'dialect' | 'postgresVe
   return ctx.ops ?? { dialect: ctx.project.dialect ?? 'postgresql', postgresVersion: ctx.project.settings.postgresVersion ?? DEFAULT_POSTGRES_VERSION };
 }
 
-/** Every upgrade operation of the linted revisions, optionally of some kinds only. */
+/** Every upgrade operation of the linted revisions, optionally of some kinds only, in source order. */
 export function upgradeOps<K extends OperationKind>(ctx: RuleContext, ...kinds: K[]): OperationOf<K>[] {
-  const want = new Set<string>(kinds);
-  const out: OperationOf<K>[] = [];
-  for (const r of lintedRevisions(ctx)) {
-    for (const op of r.upgrade) if (want.size === 0 || want.has(op.kind)) out.push(op as OperationOf<K>);
-  }
-  return out;
+  const index = lintedIndex(ctx);
+  if (kinds.length === 0) return [...index.all] as OperationOf<K>[];
+  const lists = [...new Set<string>(kinds)].map((k) => index.byKind.get(k) ?? []);
+  if (lists.length === 1) return [...lists[0]!] as OperationOf<K>[];
+  return lists.flat().sort((a, b) => index.order.get(a)! - index.order.get(b)!) as OperationOf<K>[];
 }
 
 /** `schema.name` or `name`. */
