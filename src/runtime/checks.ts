@@ -14,12 +14,13 @@
  *                downgrade-leaves-trace, up-down-inconsistent (and upgrade-failed on its own)
  */
 import { relative, isAbsolute, basename } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { CheckResult, ConfiguredSeverity, Finding, Project, Severity } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import { DatabaseError, GuardError, PythonError, isGuardError, redactUrl } from '../errors.js';
 import { describePython, findPython, PythonBridge, type HelloInfo, type HelperError, type HelperResponse, type HelperRevision, type PythonCommand } from './python.js';
 import { connectDatabaseUrl, startEmbeddedPostgres, type DatabaseServer, type ScratchDatabase } from './postgres.js';
-import { diffSnapshots, takeSnapshot, type SchemaDifference, type Snapshot } from './snapshot.js';
+import { diffSnapshots, parseSnapshot, SNAPSHOT_SQL, takeSnapshot, type SchemaDifference, type SnapshotQueryable } from './snapshot.js';
 import { PlanError, planWalk, type WalkPlan } from './plan.js';
 import { track, withSignalCleanup } from './cleanup.js';
 import upgradeFailed from '../rules/upgrade-failed.js';
@@ -74,6 +75,11 @@ export interface RuntimeOptions {
   tmpDir?: string;
   /** Release everything and re-raise on SIGINT/SIGTERM/SIGHUP during the run (default true). */
   handleSignals?: boolean;
+  /**
+   * Split the per-revision walk between two helpers: true, false, or (default) when there are at
+   * least 60 revisions and a second CPU.
+   */
+  parallel?: boolean;
 }
 
 export interface OfflineRevisionSql {
@@ -97,6 +103,8 @@ export interface RuntimeInfo {
   /** Time until the server accepted connections. */
   serverStartMs?: number;
   templateCached?: boolean;
+  /** Where the up/down time went: revisions cycled, wall ms, ms inside the helper, snapshot pairs that differed. */
+  profile?: { cycles: number; cycleMs: number; helperMs: number; snapshotDiffs: number; snapshotMs?: number; stepMs?: number };
 }
 
 export interface RuntimeResult {
@@ -170,6 +178,21 @@ export function errorSummary(err: HelperError): string {
   return text;
 }
 
+/**
+ * takeSnapshot sends the big catalog query as a prepared statement; with a generic plan from the
+ * first run on, PostgreSQL plans it once per connection instead of on each of the first five runs.
+ */
+async function preparedSnapshots(db: ScratchDatabase): Promise<SnapshotQueryable> {
+  await db.client.query('SET plan_cache_mode = force_generic_plan');
+  return db.client;
+}
+
+/** The rules the per-revision walk reports. */
+const WALK_RULES = new Set(['upgrade-failed', 'downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent', 'irreversible-downgrade']);
+
+/** Below this many revisions a second helper costs more (its start) than it saves. */
+const PARALLEL_MIN_REVISIONS = 60;
+
 class Stop extends Error {
   constructor(readonly error: GuardError) {
     super(error.message);
@@ -186,13 +209,14 @@ class RuntimeRun {
   private readonly only: ReadonlySet<RuntimeCheckId>;
   private readonly stepTimeout: number;
   private python: PythonCommand | undefined;
+  /** The primary helper (offline SQL, upgrade, drift, round trip, and the first part of the walk). */
   private bridge: PythonBridge | undefined;
+  /** Every helper started (the primary, and a second one that walks the later revisions in parallel). */
+  private readonly bridges: PythonBridge[] = [];
   private hello: HelloInfo | undefined;
   private server: DatabaseServer | undefined;
   private revisions = new Map<string, HelperRevision>();
   private plan: WalkPlan | undefined;
-  private pyUrl = '';
-  private syncUrl: string | undefined;
   private scheme = 'postgresql';
   private syncScheme: string | undefined;
   private upgradeFailedAt: string | undefined;
@@ -303,18 +327,26 @@ class RuntimeRun {
     });
   }
 
-  private async startPython(): Promise<void> {
-    const started = performance.now();
-    this.python = findPython(this.project, { python: this.options.python, cwd: this.options.cwd, env: this.options.env });
+  /** Start one helper and say hello (load the config and the revisions). */
+  private async spawnHelper(): Promise<{ bridge: PythonBridge; hello: HelloInfo }> {
+    const python = this.python!;
     const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env) };
     // libpq-based drivers (psycopg2, psycopg) honour PGOPTIONS: a second guard on the step time.
     env.PGOPTIONS = `${env.PGOPTIONS ?? ''} -c statement_timeout=${Math.round(this.stepTimeout * 1000)}`.trim();
-    const bridge = PythonBridge.start(this.python, { cwd: this.project.root, env, onStderr: this.options.onLog });
-    this.bridge = bridge;
-    track({ description: `Python helper ${describePython(this.python)}`, release: () => bridge.close(1000), releaseSync: () => bridge.kill() });
+    const bridge = PythonBridge.start(python, { cwd: this.project.root, env, onStderr: this.options.onLog });
+    this.bridges.push(bridge);
+    track({ description: `Python helper ${describePython(python)}`, release: () => bridge.close(1000), releaseSync: () => bridge.kill() });
     const ini = this.project.configFiles.find((f) => basename(f) !== 'pyproject.toml');
     const toml = this.project.configFiles.find((f) => basename(f) === 'pyproject.toml');
     const hello = (await bridge.request({ op: 'hello', config_file: ini ?? null, toml_file: toml ?? null, section: this.project.section }, 300_000)) as HelloInfo;
+    return { bridge, hello };
+  }
+
+  private async startPython(): Promise<void> {
+    const started = performance.now();
+    this.python = findPython(this.project, { python: this.options.python, cwd: this.options.cwd, env: this.options.env });
+    const { bridge, hello } = await this.spawnHelper();
+    this.bridge = bridge;
     this.hello = hello;
     Object.assign(this.info, { python: hello.python, pythonSource: this.python.source, pythonVersion: hello.python_version, alembic: hello.alembic, sqlalchemy: hello.sqlalchemy });
     if (!hello.ok) {
@@ -352,13 +384,13 @@ class RuntimeRun {
     this.progress({ kind: 'phase', phase: 'python', message: `${this.pythonLabel()}, driver ${choice.scheme}`, durationMs: Math.round(performance.now() - started) });
   }
 
-  private async configure(url: string): Promise<void> {
-    this.pyUrl = withScheme(url, this.scheme);
-    this.syncUrl = this.syncScheme !== undefined ? withScheme(url, this.syncScheme) : undefined;
-    const r = await this.bridge!.request({
+  private async configure(url: string, bridge: PythonBridge = this.bridge!): Promise<void> {
+    const pyUrl = withScheme(url, this.scheme);
+    const syncUrl = this.syncScheme !== undefined ? withScheme(url, this.syncScheme) : undefined;
+    const r = await bridge.request({
       op: 'configure',
-      url: this.pyUrl,
-      sync_url: this.syncUrl ?? null,
+      url: pyUrl,
+      sync_url: syncUrl ?? null,
       url_env: this.project.settings.urlEnv ?? ['DATABASE_URL'],
       connection_attribute: this.project.settings.connectionAttribute ?? null,
     });
@@ -542,7 +574,8 @@ class RuntimeRun {
     let label = targets[0] === 'base' ? 'base' : targets.join(', ');
     let stoppedAt: string | undefined;
     await this.timed('round-trip', undefined, async () => {
-      const before = await takeSnapshot(db.client);
+      const snapshotClient = await preparedSnapshots(db);
+      const before = await takeSnapshot(snapshotClient);
       for (const target of targets) {
         const r = await this.bridge!.request({ op: 'downgrade', target }, this.commandTimeout(this.revisions.size));
         if (r.ok) continue;
@@ -574,7 +607,7 @@ class RuntimeRun {
         );
         return { status: 'failed', message: `alembic upgrade heads fails at ${err.revision} after downgrading to ${label}` };
       }
-      const after = await takeSnapshot(db.client);
+      const after = await takeSnapshot(snapshotClient);
       const diffs = diffSnapshots(before, after, { ignoreTables: this.versionTables });
       if (diffs.length > 0) {
         this.add({
@@ -598,72 +631,106 @@ class RuntimeRun {
     if (name !== 'alembic_version' && !this.versionTables.includes(name)) this.versionTables.push(name);
   }
 
-  private async upDown(db: ScratchDatabase): Promise<void> {
+  /**
+   * The per-revision walk: for each revision in order, in ONE env.py run per helper: snapshot,
+   * upgrade, downgrade, snapshot and compare, upgrade again (the helper takes the snapshots on its
+   * own connection, compares them, and sends them only when they differ). With many revisions and
+   * a second core, a second helper walks the later revisions on its own database at the same
+   * time, after upgrading plainly through the earlier ones.
+   */
+  private async walkSegment(
+    bridge: PythonBridge,
+    prefix: readonly string[],
+    owned: readonly string[],
+    shared: { done: number; total: number; profile: NonNullable<RuntimeInfo['profile']> },
+  ): Promise<{ tested: number; problems: number; notReached: number; failed: Set<string> }> {
     const plan = this.plan!;
-    const bridge = this.bridge!;
-    const total = plan.order.length;
-    await this.timed('up-down', total, async () => {
-      const sessionId = bridge.send({ op: 'session' });
-      const ready = await bridge.next(this.commandTimeout(1));
-      if (!ready.ok || ready.event !== 'ready') {
-        throw new Stop(this.envError(ready.error ?? { kind: 'protocol', message: `unexpected answer ${JSON.stringify(ready).slice(0, 200)}` }, 'starting env.py for the up/down steps'));
+    bridge.send({ op: 'session', snapshot_sql: SNAPSHOT_SQL });
+    const ready = await bridge.next(this.commandTimeout(1));
+    if (!ready.ok || ready.event !== 'ready') {
+      throw new Stop(this.envError(ready.error ?? { kind: 'protocol', message: `unexpected answer ${JSON.stringify(ready).slice(0, 200)}` }, 'starting env.py for the up/down steps'));
+    }
+    this.noteVersionTable(ready);
+    const failed = new Set<string>();
+    let notReached = 0;
+    let tested = 0;
+    let problems = 0;
+    const profile = shared.profile;
+    const stepError = (r: { ok: boolean; error?: HelperError } | undefined, what: string): HelperError | undefined => {
+      if (r === undefined || r.ok) return undefined;
+      const err = r.error!;
+      if (!['step', 'irreversible'].includes(err.kind)) throw new Stop(this.envError(err, what));
+      return err;
+    };
+    type Cycle = HelperResponse & {
+      up?: { ok: boolean; error?: HelperError };
+      down?: { ok: boolean; error?: HelperError };
+      again?: { ok: boolean; error?: HelperError };
+      same?: boolean;
+      pre?: string;
+      post?: string;
+    };
+    const cycle = async (rev: string, testDown: boolean): Promise<Cycle> => {
+      const t0 = performance.now();
+      const r = (await bridge.request({ op: 'cycle', revision: rev, test_down: testDown }, (this.stepTimeout * 3 + 60) * 1000)) as Cycle;
+      profile.cycles++;
+      profile.cycleMs += performance.now() - t0;
+      profile.helperMs += typeof r.ms === 'number' ? r.ms : 0;
+      if (!r.ok) throw new Stop(this.envError(r.error ?? { kind: 'protocol', message: 'no answer for the cycle' }, `checking ${rev}`));
+      return r;
+    };
+    // The earlier revisions, upgraded plainly: another helper walks them.
+    for (const rev of prefix) {
+      if ([...(plan.ancestors.get(rev) ?? [])].some((a) => failed.has(a))) {
+        failed.add(rev);
+        continue;
       }
-      void sessionId;
-      const failed = new Set<string>();
-      let notReached = 0;
-      let tested = 0;
-      let problems = 0;
-      const step = async (revision: string, direction: 'up' | 'down'): Promise<HelperResponse> => {
-        const r = await bridge.request({ op: 'step', revision, direction }, (this.stepTimeout * 2 + 30) * 1000);
-        if (!r.ok && r.error !== undefined && !['step', 'irreversible'].includes(r.error.kind)) {
-          throw new Stop(this.envError(r.error, `${direction === 'up' ? 'upgrading' : 'downgrading'} ${revision}`));
-        }
-        return r;
-      };
-      for (const [index, rev] of plan.order.entries()) {
-        this.progress({ kind: 'revision', id: 'up-down', revision: rev, index, total });
-        if ([...(plan.ancestors.get(rev) ?? [])].some((a) => failed.has(a))) {
-          notReached++;
-          failed.add(rev);
-          continue;
-        }
-        const skip = plan.noDowngrade.get(rev);
-        const testDown = skip === undefined;
-        const before: Snapshot | undefined = testDown ? await takeSnapshot(db.client) : undefined;
-        const up = await step(rev, 'up');
-        if (!up.ok) {
-          failed.add(rev);
-          problems++;
-          if (this.upgradeFailedAt !== rev) {
-            this.stepFinding(
-              'upgrade-failed',
-              up.error!,
-              `upgrade of ${rev} fails when applied on its own, one revision per transaction`,
-              'Make upgrade() work on a database that holds exactly what the earlier migrations create, whether it runs alone or with the others.',
-            );
-          }
-          continue;
-        }
-        if (!testDown) continue;
-        tested++;
-        const down = await step(rev, 'down');
-        if (!down.ok) {
-          const err = down.error!;
-          if (err.kind === 'irreversible') {
-            this.noteIrreversible(rev, err);
-            continue;
-          }
-          problems++;
+      const r = await cycle(rev, false);
+      if (stepError(r.up, `upgrading ${rev}`) !== undefined) failed.add(rev);
+    }
+    for (const rev of owned) {
+      this.progress({ kind: 'revision', id: 'up-down', revision: rev, index: shared.done++, total: shared.total });
+      if ([...(plan.ancestors.get(rev) ?? [])].some((a) => failed.has(a))) {
+        notReached++;
+        failed.add(rev);
+        continue;
+      }
+      const testDown = !plan.noDowngrade.has(rev);
+      const r = await cycle(rev, testDown);
+      const upErr = stepError(r.up, `upgrading ${rev}`);
+      if (upErr !== undefined) {
+        failed.add(rev);
+        problems++;
+        if (this.upgradeFailedAt !== rev) {
           this.stepFinding(
-            'downgrade-failed',
-            err,
-            `downgrade of ${rev} fails right after its upgrade`,
-            'Make downgrade() undo exactly what upgrade() does, in reverse order, with the same names; if the revision cannot be reversed, raise NotImplementedError in downgrade().',
+            'upgrade-failed',
+            upErr,
+            `upgrade of ${rev} fails when applied on its own, one revision per transaction`,
+            'Make upgrade() work on a database that holds exactly what the earlier migrations create, whether it runs alone or with the others.',
           );
+        }
+        continue;
+      }
+      if (!testDown) continue;
+      tested++;
+      const downErr = stepError(r.down, `downgrading ${rev}`);
+      if (downErr !== undefined) {
+        if (downErr.kind === 'irreversible') {
+          this.noteIrreversible(rev, downErr);
           continue;
         }
-        const after = await takeSnapshot(db.client);
-        const diffs = diffSnapshots(before!, after, { ignoreTables: this.versionTables });
+        problems++;
+        this.stepFinding(
+          'downgrade-failed',
+          downErr,
+          `downgrade of ${rev} fails right after its upgrade`,
+          'Make downgrade() undo exactly what upgrade() does, in reverse order, with the same names; if the revision cannot be reversed, raise NotImplementedError in downgrade().',
+        );
+        continue;
+      }
+      if (r.same === false && r.pre !== undefined && r.post !== undefined) {
+        profile.snapshotDiffs++;
+        const diffs = diffSnapshots(parseSnapshot(JSON.parse(r.pre)), parseSnapshot(JSON.parse(r.post)), { ignoreTables: this.versionTables });
         if (diffs.length > 0) {
           problems++;
           this.add({
@@ -675,28 +742,106 @@ class RuntimeRun {
             fix: 'Drop in downgrade() everything upgrade() creates, including what op.create_table creates implicitly (enum types: sa.Enum(name=…).drop(op.get_bind())).',
           });
         }
-        const again = await step(rev, 'up');
-        if (!again.ok) {
-          failed.add(rev);
-          problems++;
-          this.stepFinding(
-            'up-down-inconsistent',
-            again.error!,
-            `upgrade of ${rev} fails again after its own downgrade`,
-            'Make downgrade() leave the database exactly as it was before upgrade(), so that upgrading again works.',
-          );
+      }
+      const againErr = stepError(r.again, `upgrading ${rev} again`);
+      if (againErr !== undefined) {
+        failed.add(rev);
+        problems++;
+        this.stepFinding(
+          'up-down-inconsistent',
+          againErr,
+          `upgrade of ${rev} fails again after its own downgrade`,
+          'Make downgrade() leave the database exactly as it was before upgrade(), so that upgrading again works.',
+        );
+      }
+    }
+    const end = await bridge.request({ op: 'end' }, this.commandTimeout(1));
+    if (!end.ok) throw new Stop(this.envError(end.error!, 'finishing env.py after the up/down steps'));
+    const inner = end.profile as { snapshot_ms?: number; step_ms?: number } | undefined;
+    if (inner !== undefined && inner !== null) {
+      profile.snapshotMs = (profile.snapshotMs ?? 0) + Math.round(inner.snapshot_ms ?? 0);
+      profile.stepMs = (profile.stepMs ?? 0) + Math.round(inner.step_ms ?? 0);
+    }
+    return { tested, problems, notReached, failed };
+  }
+
+  /**
+   * Where the second helper takes over: the cost of a revision's cycle grows with the schema (the
+   * snapshots), a plain upgrade through the earlier revisions is cheap, and the primary helper has
+   * the other checks to run first (about a fifth of the walk).
+   */
+  static splitPoint(n: number): number {
+    const cycle = (i: number): number => 1 + (2 * i) / n;
+    const plain = 0.15;
+    const total = Array.from({ length: n }, (_, i) => cycle(i)).reduce((a, b) => a + b, 0);
+    const other = 0.2 * total;
+    let best = n;
+    let bestCost = Infinity;
+    let a = 0;
+    let b = total;
+    for (let k = 0; k <= n; k++) {
+      const cost = Math.max(other + a, plain * k + b);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = k;
+      }
+      if (k < n) {
+        a += cycle(k);
+        b -= cycle(k);
+      }
+    }
+    return best;
+  }
+
+  /** The walk, on one helper, or split between two. */
+  private async upDown(secondary?: { bridge: Promise<PythonBridge>; split: number }, primaryReady?: Promise<void>): Promise<void> {
+    const plan = this.plan!;
+    const order = plan.order;
+    await this.timed('up-down', order.length, async () => {
+      const shared = { done: 0, total: order.length, profile: (this.info.profile = { cycles: 0, cycleMs: 0, helperMs: 0, snapshotDiffs: 0 }) };
+      const split = secondary?.split ?? order.length;
+      const first = order.slice(0, split);
+      const second = order.slice(split);
+      const results = await Promise.all([
+        (async () => {
+          await primaryReady;
+          return this.walkSegment(this.bridge!, [], first, shared);
+        })(),
+        secondary !== undefined && second.length > 0
+          ? (async () => this.walkSegment(await secondary.bridge, first, second, shared))()
+          : Promise.resolve({ tested: 0, problems: 0, notReached: 0, failed: new Set<string>() }),
+      ]);
+      let problems = results[0].problems + results[1].problems;
+      let notReached = results[0].notReached + results[1].notReached;
+      // As one walk would: a revision of the second part whose ancestor failed in the first part is
+      // not reached, and what the second helper found there is dropped.
+      const failedFirst = results[0].failed;
+      if (failedFirst.size > 0) {
+        const unreachable = new Set(second.filter((rev) => [...(plan.ancestors.get(rev) ?? [])].some((a) => failedFirst.has(a))));
+        if (unreachable.size > 0) {
+          for (let i = this.findings.length - 1; i >= 0; i--) {
+            const f = this.findings[i]!;
+            if (f.revision !== undefined && unreachable.has(f.revision) && WALK_RULES.has(f.rule)) {
+              this.findings.splice(i, 1);
+              problems--;
+            }
+          }
+          notReached += [...unreachable].filter((r) => !results[1].failed.has(r)).length;
         }
       }
-      const end = await bridge.request({ op: 'end' }, this.commandTimeout(1));
-      if (!end.ok) throw new Stop(this.envError(end.error!, 'finishing env.py after the up/down steps'));
+      const p = shared.profile;
+      p.cycleMs = Math.round(p.cycleMs);
+      p.helperMs = Math.round(p.helperMs);
       const found = this.findings.length;
       this.forgetBelowIrreversible();
       problems -= found - this.findings.length;
+      const tested = results[0].tested + results[1].tested;
       const skippedDown = plan.noDowngrade.size;
       const notes = [
         `${tested} revision${tested === 1 ? '' : 's'} upgraded, downgraded and upgraded again`,
         skippedDown > 0 ? `${skippedDown} not downgrade-tested (irreversible, downgrade_floor or skip_revisions)` : undefined,
         notReached > 0 ? `${notReached} not reached because an earlier revision failed` : undefined,
+        secondary !== undefined && second.length > 0 ? `two helpers in parallel, split at ${order[split]}` : undefined,
       ].filter((n) => n !== undefined);
       return { status: problems > 0 ? 'failed' : 'passed', message: notes.join('; ') };
     });
@@ -760,6 +905,16 @@ class RuntimeRun {
         serverPromise = this.startServer();
         serverPromise.catch(() => undefined);
       }
+      // A second helper for the walk starts now, while the first renders the offline SQL.
+      let secondaryHelper: Promise<PythonBridge> | undefined;
+      const parallel = this.options.parallel ?? (this.plan.order.length >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
+      if (this.only.has('up-down') && parallel && this.plan.order.length >= 2) {
+        secondaryHelper = this.spawnHelper().then(({ bridge, hello }) => {
+          if (!hello.ok) throw new Stop(this.envError(hello.error ?? { kind: 'protocol', message: 'the second helper did not start' }, 'starting a second helper'));
+          return bridge;
+        });
+        secondaryHelper.catch(() => undefined);
+      }
       // Offline rendering needs a URL for the dialect only; it runs while the server starts.
       await this.configure(`postgresql://alembic-guard@127.0.0.1:5432/alembic_guard_offline`);
       if (this.only.has('offline-sql')) await this.offline();
@@ -772,30 +927,62 @@ class RuntimeRun {
       this.progress({ kind: 'phase', phase: 'database', message: this.server.description, durationMs: Math.round(this.server.startupMs) });
 
       const wantsFirstDb = this.only.has('upgrade') || this.only.has('model-drift') || this.only.has('round-trip');
-      if (wantsFirstDb) {
-        const db = await this.server.freshDatabase();
-        await this.configure(db.url);
-        let upgraded: boolean;
-        if (this.only.has('upgrade')) upgraded = await this.upgradeCheck();
-        else {
-          const r = await this.bridge!.request({ op: 'upgrade', target: 'heads' }, this.commandTimeout(this.revisions.size));
-          if (!r.ok && r.error?.kind !== 'step') throw new Stop(this.envError(r.error!, 'running alembic upgrade heads'));
-          this.noteVersionTable(r);
-          upgraded = r.ok;
-          if (!r.ok) this.upgradeFailedAt = r.error?.revision;
-        }
-        if (upgraded) {
-          await this.driftCheck();
-          await this.roundTrip(db);
+      const wantsWalk = this.only.has('up-down');
+      // The walk, split between two helpers when there are many revisions and a second core.
+      let walk: Promise<void> | undefined;
+      let releasePrimary: () => void = () => undefined;
+      let failPrimary: (e: unknown) => void = () => undefined;
+      const primaryReady = new Promise<void>((resolveReady, rejectReady) => {
+        releasePrimary = resolveReady;
+        failPrimary = rejectReady;
+      });
+      primaryReady.catch(() => undefined);
+      if (wantsWalk && secondaryHelper !== undefined) {
+        if (this.server.slots() >= 2) {
+          const server = this.server;
+          const bridge = (async () => {
+            const b = await secondaryHelper!;
+            const db2 = await server.freshDatabase(1);
+            await this.configure(db2.url, b);
+            return b;
+          })();
+          const n = this.plan.order.length;
+          walk = this.upDown({ bridge, split: Math.min(n - 1, Math.max(1, RuntimeRun.splitPoint(n))) }, primaryReady);
+          walk.catch(() => undefined);
         } else {
-          this.skip('model-drift', `alembic upgrade heads fails at ${this.upgradeFailedAt ?? 'a revision'}`);
-          this.skip('round-trip', `alembic upgrade heads fails at ${this.upgradeFailedAt ?? 'a revision'}`);
+          secondaryHelper.then((b) => b.close()).catch(() => undefined);
         }
       }
-      if (this.only.has('up-down')) {
-        const db = await this.server.freshDatabase();
-        if (!wantsFirstDb) await this.configure(db.url);
-        await this.upDown(db);
+      try {
+        if (wantsFirstDb) {
+          const db = await this.server.freshDatabase();
+          await this.configure(db.url);
+          let upgraded: boolean;
+          if (this.only.has('upgrade')) upgraded = await this.upgradeCheck();
+          else {
+            const r = await this.bridge!.request({ op: 'upgrade', target: 'heads' }, this.commandTimeout(this.revisions.size));
+            if (!r.ok && r.error?.kind !== 'step') throw new Stop(this.envError(r.error!, 'running alembic upgrade heads'));
+            this.noteVersionTable(r);
+            upgraded = r.ok;
+            if (!r.ok) this.upgradeFailedAt = r.error?.revision;
+          }
+          if (upgraded) {
+            await this.driftCheck();
+            await this.roundTrip(db);
+          } else {
+            this.skip('model-drift', `alembic upgrade heads fails at ${this.upgradeFailedAt ?? 'a revision'}`);
+            this.skip('round-trip', `alembic upgrade heads fails at ${this.upgradeFailedAt ?? 'a revision'}`);
+          }
+        }
+        if (wantsWalk) {
+          const db = await this.server.freshDatabase();
+          if (!wantsFirstDb) await this.configure(db.url);
+          releasePrimary();
+          await (walk ?? this.upDown(undefined, primaryReady));
+        }
+      } catch (e) {
+        failPrimary(e);
+        throw e;
       }
       this.dedupe();
       return this.result();
@@ -804,7 +991,7 @@ class RuntimeRun {
       if (isGuardError(e)) return this.result(e);
       throw e;
     } finally {
-      await this.bridge?.close().catch(() => undefined);
+      for (const b of this.bridges) await b.close().catch(() => undefined);
       const server = this.server ?? (serverPromise !== undefined ? await serverPromise.catch(() => undefined) : undefined);
       await server?.stop().catch(() => undefined);
     }

@@ -88,6 +88,9 @@ class State:
     attribute_resources = []
     # (version_table, version_table_schema) of the last MigrationContext
     version_table = None
+    # time spent in schema snapshots and in migration steps during sessions, for profiling
+    snapshot_ms = 0.0
+    step_ms = 0.0
 
 
 S = State()
@@ -605,12 +608,15 @@ def _single_step(revision, up):
     return migration.MigrationStep.downgrade_from_script(script.revision_map, rev)
 
 
-def _session_handler(session_id):
+def _session_handler(session_id, snapshot_sql):
     def handler(ctx, kw):
         _commit_open_transaction(ctx)
         ctx._in_external_transaction = False
         ctx._transaction_per_migration = True
-        send({"id": session_id, "ok": True, "event": "ready"})
+        stepper = _Stepper(ctx, kw)
+        snap = _Snapshotter(ctx, snapshot_sql)
+        send({"id": session_id, "ok": True, "event": "ready",
+              "version_table": [ctx.version_table, ctx.version_table_schema]})
         while True:
             req = receive()
             if req is None:
@@ -618,45 +624,140 @@ def _session_handler(session_id):
             op = req.get("op")
             if op == "end":
                 S.session_end_id = req.get("id")
+                S.session_profile = {"snapshot_ms": round(S.snapshot_ms, 1), "step_ms": round(S.step_ms, 1)}
                 return None
-            if op != "step":
-                send({"id": req.get("id"), "ok": False,
-                      "error": {"kind": "protocol", "message": "unexpected %r inside a session" % op}})
-                continue
-            resp = _timed(lambda: _session_step(ctx, kw, req))
+            if op == "step":
+                resp = _timed(lambda: _session_step(stepper, req))
+            elif op == "cycle":
+                resp = _timed(lambda: _session_cycle(stepper, snap, req))
+            else:
+                resp = {"ok": False, "error": {"kind": "protocol", "message": "unexpected %r inside a session" % op}}
             resp["id"] = req.get("id")
             send(resp)
 
     return handler
 
 
-def _session_step(ctx, kw, req):
-    try:
-        step = _single_step(req["revision"], req.get("direction", "up") == "up")
-    except BaseException as e:
-        return {"ok": False, "error": {"kind": "protocol", "message": str(e), "traceback": _tail(e)}}
+class _Stepper:
+    """Runs single migration steps inside one MigrationContext, each in its own transaction, the
+    way MigrationContext.run_migrations() runs each of its steps, without re-reading the version
+    table before every step (the heads are tracked here, and re-read after a failure)."""
 
-    def fn(heads, context):
-        return [step]
+    def __init__(self, ctx, kw):
+        self.ctx = ctx
+        self.kw = kw
+        self._reset()
 
-    ctx._migrations_fn = _tracking(fn)
-    S.current_step = None
-    _fresh_memo(ctx)
-    try:
-        _orig_run_migrations(ctx, **kw)
-    except BaseException as e:
-        err = describe_failure(e)
-        _rollback_open_transaction(ctx)
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        return {"ok": False, "error": err}
-    finally:
-        S.current_step = None
-    try:
+    def _reset(self):
+        _, migration, _, _ = _alembic()
+        ctx = self.ctx
+        heads = ctx.get_current_heads()
+        if not heads:
+            ctx._ensure_version_table()
+        self.heads = migration.HeadMaintainer(ctx, heads)
         _commit_open_transaction(ctx)
+
+    def run(self, revision, up):
+        t0 = time.perf_counter()
+        try:
+            return self._run(revision, up)
+        finally:
+            S.step_ms += (time.perf_counter() - t0) * 1000.0
+
+    def _run(self, revision, up):
+        ctx = self.ctx
+        try:
+            step = _single_step(revision, up)
+            _fresh_memo(ctx)
+            ctx.impl.start_migrations()
+            S.current_step = step
+            with ctx.begin_transaction(_per_migration=True):
+                step.migration_fn(**self.kw)
+                self.heads.update_to_step(step)
+                for callback in ctx.on_version_apply_callbacks:
+                    callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
+            _commit_open_transaction(ctx)
+        except BaseException as e:
+            err = describe_failure(e)
+            S.current_step = None
+            _rollback_open_transaction(ctx)
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            try:
+                self._reset()
+            except BaseException as e2:  # the connection itself is gone
+                return {"ok": False, "error": describe_failure(e2)}
+            return {"ok": False, "error": err}
+        S.current_step = None
+        return {"ok": True}
+
+
+class _Snapshotter:
+    """SNAPSHOT_SQL on the session's own connection, as text (compared here; sent only when two
+    differ). Prepared once, with a generic plan: planning the big catalog query costs more than
+    running it on a small schema."""
+
+    def __init__(self, ctx, sql):
+        self.ctx = ctx
+        self.sql = sql
+        self.prepared = False
+
+    def take(self):
+        t0 = time.perf_counter()
+        try:
+            return self._take()
+        finally:
+            S.snapshot_ms += (time.perf_counter() - t0) * 1000.0
+
+    def _take(self):
+        conn = self.ctx.connection
+        if not self.prepared:
+            conn.exec_driver_sql("SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', false)")
+            conn.exec_driver_sql(
+                "PREPARE alembic_guard_snapshot_text AS SELECT (q.snapshot)::text FROM (%s) AS q" % self.sql.strip().rstrip(";"))
+            self.prepared = True
+        value = conn.exec_driver_sql("EXECUTE alembic_guard_snapshot_text").scalar()
+        _commit_open_transaction(self.ctx)
+        return value
+
+
+def _session_cycle(stepper, snap, req):
+    """One revision: [snapshot], upgrade, downgrade, snapshot and compare, upgrade again."""
+    rev = req["revision"]
+    test_down = bool(req.get("test_down"))
+    out = {"ok": True}
+    try:
+        pre = snap.take() if test_down and snap.sql else None
     except BaseException as e:
         return {"ok": False, "error": describe_failure(e)}
-    return {"ok": True}
+    up = stepper.run(rev, True)
+    out["up"] = up
+    if not up["ok"] or not test_down:
+        return out
+    down = stepper.run(rev, False)
+    out["down"] = down
+    if not down["ok"]:
+        return out
+    if snap.sql:
+        try:
+            post = snap.take()
+        except BaseException as e:
+            return {"ok": False, "error": describe_failure(e)}
+        out["same"] = post == pre
+        if post != pre:
+            out["pre"] = pre
+            out["post"] = post
+    out["again"] = stepper.run(rev, True)
+    return out
+
+
+def _session_step(stepper, req):
+    try:
+        return stepper.run(req["revision"], req.get("direction", "up") == "up")
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return {"ok": False, "error": {"kind": "protocol", "message": str(e), "traceback": _tail(e)}}
 
 
 def op_session(req):
@@ -665,8 +766,10 @@ def op_session(req):
     def fn(heads, context):
         return []
 
-    fn._ag_handler = _session_handler(session_id)
+    fn._ag_handler = _session_handler(session_id, req.get("snapshot_sql"))
     S.session_end_id = None
+    S.snapshot_ms = 0.0
+    S.step_ms = 0.0
     try:
         with _UserCode():
             _run_env(fn, starting_rev=None, destination_rev=None, tag=None)
@@ -682,7 +785,7 @@ def op_session(req):
         return {"ok": False, "event": "failed", "error": {
             "kind": "env", "message": "env.py did not call context.run_migrations() in online mode",
             "traceback": ""}}
-    return {"id": S.session_end_id, "ok": True, "event": "ended"}
+    return {"id": S.session_end_id, "ok": True, "event": "ended", "profile": getattr(S, "session_profile", None)}
 
 
 # --------------------------------------------------------------------------------------------

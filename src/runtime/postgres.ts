@@ -54,8 +54,13 @@ export interface DatabaseServer {
   /** Embedded only: whether the cached cluster template was used (false: initdb ran this time). */
   templateCached?: boolean;
   serverVersionNum: number;
-  /** Drop (if present) and recreate the run's scratch database; the name stays the same all run. */
-  freshDatabase(): Promise<ScratchDatabase>;
+  /**
+   * Drop (if present) and recreate a scratch database; each slot keeps its name all run (env.py
+   * files that cache their settings keep working). Slots let two helpers work side by side.
+   */
+  freshDatabase(slot?: number): Promise<ScratchDatabase>;
+  /** How many slots can be used at the same time (1 when running in the given database itself). */
+  slots(): number;
   stop(): Promise<void>;
 }
 
@@ -79,9 +84,9 @@ export interface ExternalOptions extends ServerOptions {
   allowDestructive?: boolean;
 }
 
-const TEMPLATE_FORMAT = 2;
-/** A run uses two fresh databases (the upgrade/drift/round-trip one and the up/down one). */
-const SPARE_DATABASES = 2;
+const TEMPLATE_FORMAT = 3;
+/** A run uses up to three fresh databases (upgrade/drift/round trip, and the up/down walk split in two). */
+const SPARE_DATABASES = 3;
 const META_FILE = 'alembic-guard-template.json';
 /** The template has no `postgres` database (fewer bytes to copy per run): admin work connects to template1. */
 const ADMIN_DB = 'template1';
@@ -560,7 +565,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const ids = postgresIds();
   const dataDir = mkdtempSync(join(tmpBase, 'alembic-guard-pg-'));
   let running: RunningPostgres | undefined;
-  let scratch: ScratchManager | undefined;
+  const managers = new Map<number, ScratchManager>();
   const releaseSync = (): void => {
     if (running !== undefined) stopPostgresSync(running, dataDir);
     rmSync(dataDir, { recursive: true, force: true });
@@ -594,7 +599,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       }
     };
     const version = await lease(async (c) => Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0));
-    scratch = new ScratchManager(lease, `alembic_guard_${randomBytes(4).toString('hex')}`, connect, options.stepTimeoutSeconds ?? 60, version, [...meta.spares]);
+    const base = `alembic_guard_${randomBytes(4).toString('hex')}`;
+    const spares = [...meta.spares];
+    const slot = (n: number): ScratchManager => {
+      let m = managers.get(n);
+      if (m === undefined) {
+        m = new ScratchManager(lease, n === 0 ? base : `${base}_${n}`, connect, options.stepTimeoutSeconds ?? 60, version, spares);
+        managers.set(n, m);
+      }
+      return m;
+    };
     const startupMs = performance.now() - started;
     const server: DatabaseServer = {
       kind: 'embedded',
@@ -602,9 +616,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       startupMs,
       templateCached: cached,
       serverVersionNum: version,
-      freshDatabase: () => scratch!.fresh(),
+      freshDatabase: (n = 0) => slot(n).fresh(),
+      slots: () => 4,
       stop: async () => {
-        await scratch?.closeClient();
+        for (const m of managers.values()) await m.closeClient();
         if (running !== undefined) await stopPostgres(running);
         rmSync(dataDir, { recursive: true, force: true });
         untrack();
@@ -612,7 +627,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     };
     return server;
   } catch (e) {
-    await scratch?.closeClient();
+    for (const m of managers.values()) await m.closeClient();
     releaseSync();
     untrack();
     throw e;
@@ -668,27 +683,42 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
   const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
   const name = `alembic_guard_${process.pid}_${randomBytes(3).toString('hex')}`;
   const lease: AdminLease = (fn) => fn(admin);
-  let scratch = new ScratchManager(lease, name, connect, options.stepTimeoutSeconds ?? 60, version);
+  const managers = new Map<number, ScratchManager>();
+  let inPlace = false;
+  const slot = (n: number): ScratchManager => {
+    let m = managers.get(n);
+    if (m === undefined) {
+      m = inPlace
+        ? new ScratchManager(lease, name, connect, options.stepTimeoutSeconds ?? 60, version, [], given)
+        : new ScratchManager(lease, n === 0 ? name : `${name}_${n}`, connect, options.stepTimeoutSeconds ?? 60, version);
+      managers.set(n, m);
+    }
+    return m;
+  };
   let probed = false;
+  const disposeAll = async (): Promise<void> => {
+    for (const m of managers.values()) await m.dispose();
+  };
   const untrack = track({
-    description: `scratch database ${name} on ${shown}`,
+    description: `scratch databases ${name}* on ${shown}`,
     release: async () => {
-      await scratch.dispose();
+      await disposeAll();
       await admin.end().catch(() => undefined);
     },
     releaseSync: () => {
-      // The exit event cannot wait for the network: drop it with psql when available, else leave it.
-      if (scratch.created) {
-        spawnSync('psql', [connect(given).url, '-c', `DROP DATABASE IF EXISTS ${quoteIdent(name)}`], { stdio: 'ignore', timeout: 3000 });
+      // The exit event cannot wait for the network: drop them with psql when available, else leave them.
+      for (const m of managers.values()) {
+        if (m.created) spawnSync('psql', [connect(given).url, '-c', `DROP DATABASE IF EXISTS ${quoteIdent(m.name)}`], { stdio: 'ignore', timeout: 3000 });
       }
     },
   });
-  const fresh = async (): Promise<ScratchDatabase> => {
+  const fresh = async (n = 0): Promise<ScratchDatabase> => {
+    if (inPlace && n !== 0) throw new DatabaseError('only one database is available (--allow-destructive in the given database)');
     try {
-      return await scratch.fresh();
+      return await slot(n).fresh();
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (!probed && (code === '42501' || /permission denied/i.test(errorText(e)))) {
+      if (!probed && n === 0 && (code === '42501' || /permission denied/i.test(errorText(e)))) {
         probed = true;
         if (options.allowDestructive !== true) {
           throw new DatabaseError(`could not create a scratch database on ${shown}`, {
@@ -697,8 +727,9 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
             cause: e,
           });
         }
-        scratch = new ScratchManager(lease, name, connect, options.stepTimeoutSeconds ?? 60, version, [], given);
-        return scratch.fresh();
+        inPlace = true;
+        managers.clear();
+        return slot(0).fresh();
       }
       throw new DatabaseError(`could not prepare a scratch database on ${shown}`, { reason: redactUrl(errorText(e)), cause: e });
     }
@@ -709,8 +740,9 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
     startupMs: performance.now() - started,
     serverVersionNum: version,
     freshDatabase: fresh,
+    slots: () => (inPlace ? 1 : 4),
     stop: async () => {
-      await scratch.dispose();
+      await disposeAll();
       await admin.end().catch(() => undefined);
       untrack();
     },

@@ -1,0 +1,321 @@
+/**
+ * Runtime benchmark, side by side on the same generated project and the same PostgreSQL server:
+ *
+ *   alembic-guard check (static + every database check: upgrade from scratch, model drift, round
+ *   trip, per-revision upgrade → downgrade → schema compared → upgrade, offline SQL per revision)
+ *   vs
+ *   pytest-alembic's four default tests (single head, upgrade, model definitions match DDL, up/down
+ *   consistency), with an alembic_engine fixture that gives each test a fresh database, as
+ *   pytest-mock-resources does.
+ *
+ * Both as whole processes, both against one embedded PostgreSQL started here (alembic-guard via
+ * --database-url); alembic-guard also with its own throwaway server (the default). Then the
+ * ephemeral server's time to ready: cold (initdb into an empty cache) and from the cached template.
+ *
+ * Usage: node dist/bench/runtime.js [N ...]   (default 100 300). BENCH_RUNS: runs per measurement
+ * (default 3; the median is reported).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot, venvPython } from '../tests/helpers/paths.js';
+import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const bin = join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
+
+const ini = `[alembic]
+script_location = %(here)s/migrations
+prepend_sys_path = .
+path_separator = os
+sqlalchemy.url = postgresql+psycopg2://bench@localhost/bench
+`;
+
+// pytest-alembic passes its engine in config.attributes["connection"]; alembic-guard leaves it
+// empty and the URL applies: the same env.py serves both.
+const env = `from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from app.models import metadata
+
+config = context.config
+target_metadata = metadata
+
+
+def run_migrations_offline():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    connectable = config.attributes.get("connection", None)
+    if connectable is None:
+        connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+`;
+
+const conftest = `import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+ADMIN_URL = os.environ["BENCH_ADMIN_URL"]
+
+
+@pytest.fixture
+def alembic_engine():
+    """A fresh database per test, as pytest-mock-resources gives one."""
+    name = "pa_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    engine = sa.create_engine(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+`;
+
+const pytestTests = `from pytest_alembic.tests import (  # noqa: F401  the four default tests
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+`;
+
+interface TableModel {
+  name: string;
+  columns: string[];
+  indexes: string[];
+}
+
+function migration(id: string, down: string[] | null, message: string, up: string, downBody: string): string {
+  const downRepr = down === null ? 'None' : down.length === 1 ? `"${down[0]}"` : `(${down.map((d) => `"${d}"`).join(', ')})`;
+  return `"""${message}
+
+Revision ID: ${id}
+Revises: ${down === null ? '' : down.join(', ')}
+Create Date: 2026-01-01 00:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "${id}"
+down_revision = ${downRepr}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+${up}
+
+
+def downgrade():
+${downBody}
+`;
+}
+
+/**
+ * n revisions: cycles of create table (with an index) → add a column → index it, a two-sided
+ * branch and its merge every 50 revisions, and models that match the result exactly.
+ */
+export function generateRuntimeProject(dir: string, n: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  const versions = join(dir, 'migrations', 'versions');
+  mkdirSync(versions, { recursive: true });
+  mkdirSync(join(dir, 'app'), { recursive: true });
+  mkdirSync(join(dir, 'tests'), { recursive: true });
+  writeFileSync(join(dir, 'alembic.ini'), ini);
+  writeFileSync(join(dir, 'migrations', 'env.py'), env);
+  writeFileSync(join(dir, 'tests', 'conftest.py'), conftest);
+  writeFileSync(join(dir, 'tests', 'test_migrations.py'), pytestTests);
+  writeFileSync(join(dir, 'app', '__init__.py'), '');
+  const tables: TableModel[] = [];
+  let head: string[] | null = null;
+  let i = 0;
+  let step = 0;
+  const id = (k: number): string => `r${String(k).padStart(4, '0')}`;
+  const write = (down: string[] | null, slug: string, up: string, downBody: string): string => {
+    const rid = id(i++);
+    writeFileSync(join(versions, `${rid}_${slug}.py`), migration(rid, down, slug.replace(/_/g, ' '), up, downBody));
+    return rid;
+  };
+  while (i < n) {
+    if (i > 0 && i % 50 === 0 && i + 3 <= n && tables.length > 0) {
+      const t = tables[tables.length - 1]!;
+      const sides = ['a', 'b'].map((side) => {
+        const col = `${side}_${i}`;
+        t.columns.push(`sa.Column("${col}", sa.Integer(), nullable=True)`);
+        return write(head, `add_${col}_to_${t.name}`, `    op.add_column("${t.name}", sa.Column("${col}", sa.Integer(), nullable=True))`, `    op.drop_column("${t.name}", "${col}")`);
+      });
+      head = [write(sides, 'merge', '    pass', '    pass')];
+      continue;
+    }
+    const k = step++;
+    if (k % 3 === 0) {
+      const t: TableModel = {
+        name: `t_${tables.length}`,
+        columns: [
+          'sa.Column("id", sa.BigInteger(), primary_key=True)',
+          'sa.Column("name", sa.Text(), nullable=False)',
+          'sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)',
+        ],
+        indexes: [],
+      };
+      t.indexes.push(`sa.Index("ix_${t.name}_name", "name")`);
+      tables.push(t);
+      head = [
+        write(
+          head,
+          `create_${t.name}`,
+          `    op.create_table(
+        "${t.name}",
+        sa.Column("id", sa.BigInteger(), primary_key=True),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    )
+    op.create_index("ix_${t.name}_name", "${t.name}", ["name"])`,
+          `    op.drop_index("ix_${t.name}_name", table_name="${t.name}")
+    op.drop_table("${t.name}")`,
+        ),
+      ];
+    } else if (k % 3 === 1) {
+      const t = tables[tables.length - 1]!;
+      t.columns.push('sa.Column("note", sa.Text(), nullable=True)');
+      head = [write(head, `add_note_to_${t.name}`, `    op.add_column("${t.name}", sa.Column("note", sa.Text(), nullable=True))`, `    op.drop_column("${t.name}", "note")`)];
+    } else {
+      const t = tables[tables.length - 1]!;
+      t.indexes.push(`sa.Index("ix_${t.name}_note", "note")`);
+      head = [write(head, `index_note_on_${t.name}`, `    op.create_index("ix_${t.name}_note", "${t.name}", ["note"])`, `    op.drop_index("ix_${t.name}_note", table_name="${t.name}")`)];
+    }
+  }
+  const models = [
+    'import sqlalchemy as sa',
+    '',
+    'metadata = sa.MetaData()',
+    '',
+    ...tables.map((t) => `${t.name} = sa.Table(\n    "${t.name}",\n    metadata,\n${[...t.columns, ...t.indexes].map((c) => `    ${c},`).join('\n')}\n)\n`),
+  ].join('\n');
+  writeFileSync(join(dir, 'app', 'models.py'), models + '\n');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeRuns(label: string, run: () => { status: number | null; stdout: string; stderr: string }, ok: (r: { status: number | null; stdout: string; stderr: string }) => boolean): number {
+  const samples: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const res = run();
+    const ms = performance.now() - t0;
+    if (!ok(res)) throw new Error(`${label} failed (${res.status}):\n${res.stdout.slice(-3000)}\n${res.stderr.slice(-3000)}`);
+    samples.push(ms);
+  }
+  return median(samples);
+}
+
+function fmt(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1).padStart(6)} s ` : `${ms.toFixed(0).padStart(6)} ms`;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(venvPython)) {
+    console.error('bench: the test venv is missing; run `npm test` once (or `node dist/tests/setup/venv.js`).');
+    process.exit(2);
+  }
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const server = await startEmbeddedPostgres();
+  try {
+    const admin = await server.freshDatabase();
+    const url = admin.url;
+    const adminUrl = url.replace(/^postgresql:/, 'postgresql+psycopg2:');
+    console.log(`PostgreSQL for both: ${server.description.replace(/\(.*\)$/, '')}; ${RUNS} run(s) each, median, whole processes`);
+    for (const n of sizes.length > 0 ? sizes : [100, 300]) {
+      const dir = join(repoRoot, 'bench', '.work', `runtime-${n}`);
+      generateRuntimeProject(dir, n);
+      const pytestAlembic = timeRuns(
+        'pytest-alembic',
+        () => {
+          const p = spawnSync(venvPython, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/test_migrations.py'], {
+            cwd: dir,
+            env: { ...process.env, BENCH_ADMIN_URL: adminUrl, PYTHONDONTWRITEBYTECODE: '1' },
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          });
+          return { status: p.status, stdout: p.stdout, stderr: p.stderr };
+        },
+        (r) => r.status === 0 && /4 passed/.test(r.stdout),
+      );
+      const guard = (extra: string[]): (() => { status: number | null; stdout: string; stderr: string }) => () => {
+        const p = spawnSync(process.execPath, [bin, 'check', '--python', venvPython, '--format', 'json', '--no-cache', ...extra], {
+          cwd: dir,
+          env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        return { status: p.status, stdout: p.stdout, stderr: p.stderr };
+      };
+      const allPassed = (r: { status: number | null; stdout: string }): boolean => {
+        if (r.status === 2) return false;
+        // the generated migrations are not all safe for the operation rules (plain CREATE INDEX …):
+        // what matters here is that every database check ran and passed
+        const report = JSON.parse(r.stdout) as { checks: { id: string; status: string }[] };
+        const db = report.checks.filter((c) => c.id !== 'static');
+        return db.length === 5 && db.every((c) => c.status === 'passed');
+      };
+      const sameServer = timeRuns('alembic-guard --database-url', guard(['--database-url', url]), allPassed);
+      const embedded = timeRuns('alembic-guard (embedded)', guard([]), allPassed);
+      console.log(`\n${n} migrations (${n} up/down/up steps with schema snapshots, plus upgrade, drift, round trip, offline SQL)`);
+      console.log(`  pytest-alembic, 4 default tests                    ${fmt(pytestAlembic)}`);
+      console.log(`  alembic-guard check, same server (--database-url)  ${fmt(sameServer)}   ${(pytestAlembic / sameServer).toFixed(1)}x faster`);
+      console.log(`  alembic-guard check, its own embedded server       ${fmt(embedded)}   ${(pytestAlembic / embedded).toFixed(1)}x faster`);
+    }
+  } finally {
+    await server.stop();
+  }
+
+  // The ephemeral server: cold (initdb into an empty cache) and from the cached template.
+  const cache = mkdtempSync(join(tmpdir(), 'ag-bench-cache-'));
+  chmodSync(cache, 0o755);
+  try {
+    const colds: number[] = [];
+    const warms: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      rmSync(cache, { recursive: true, force: true });
+      const cold = await startEmbeddedPostgres({ cacheDir: cache });
+      colds.push(cold.startupMs);
+      await cold.stop();
+      const warm = await startEmbeddedPostgres({ cacheDir: cache });
+      warms.push(warm.startupMs);
+      await warm.stop();
+    }
+    console.log(`\nEmbedded PostgreSQL, time until it accepts connections (median of ${RUNS})`);
+    console.log(`  cold (initdb, template written to the cache)       ${fmt(median(colds))}`);
+    console.log(`  from the cached template                           ${fmt(median(warms))}`);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main();
