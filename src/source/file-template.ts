@@ -90,8 +90,13 @@ export function templateMatcher(template: string, revision: string): RegExp {
 /** Whether `name` (forward slashes, relative to the version location, with or without `.py`) fits. */
 export function fileNameFits(template: string, revision: string, name: string): boolean {
   const stem = name.replace(/\.py[co]?$/, '');
+  // Alembic's default template, without compiling a pattern per revision (the hot path on big
+  // projects): exactly what templateMatcher builds for it, `^<rev>(?:_.*)?$`.
+  if (template === DEFAULT_TEMPLATE) return stem === revision || stem.startsWith(`${revision}_`);
   return templateMatcher(template, revision).test(stem);
 }
+
+const DEFAULT_TEMPLATE = '%(rev)s_%(slug)s';
 
 /** A file name the template would give, for messages: `1a2b3c4d5e6f_<slug>.py`. */
 export function exampleFileName(template: string, revision: string): string {
