@@ -35,7 +35,16 @@ export interface CheckRun {
 
 export async function runCheck(project: Project, options: CheckOptions = {}): Promise<CheckRun> {
   const since = sinceSelection(project, options.since);
-  const result = await runStatic(project, { cache: options.cache ?? true, ...(since !== undefined ? { onlyPaths: since.onlyPaths } : {}) });
+  // The database checks start their slow parts (Python helper, PostgreSQL) now, during the static pass.
+  const runtime = options.static !== true ? await import('../runtime/checks.js') : undefined;
+  const session = runtime?.startRuntimeChecks(project, options.runtime);
+  let result: Awaited<ReturnType<typeof runStatic>>;
+  try {
+    result = await runStatic(project, { cache: options.cache ?? true, ...(since !== undefined ? { onlyPaths: since.onlyPaths } : {}) });
+  } catch (e) {
+    await session?.cancel();
+    throw e;
+  }
   const findings: Finding[] = [...result.findings];
   const modified = sinceFindings(since, result.files, project);
   findings.push(...modified.findings);
@@ -45,14 +54,13 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
 
   let error: GuardError | undefined;
   let offlineSql: MarkdownReport['offlineSql'] = [];
-  if (options.static !== true) {
-    const { runRuntimeChecks, RUNTIME_RULES } = await import('../runtime/checks.js');
-    const rt = await runRuntimeChecks(project, result.graph, options.runtime);
+  if (runtime !== undefined && session !== undefined) {
+    const rt = await session.run(result.graph);
     findings.push(...rt.findings);
     checks.push(...rt.checks);
     error = rt.error;
     offlineSql = reviewSql(since, rt.offlineSql, result.files);
-    if (rt.error === undefined) for (const r of RUNTIME_RULES) ran.add(r.id);
+    if (rt.error === undefined) for (const r of runtime.RUNTIME_RULES) ran.add(r.id);
   }
 
   const { findings: kept, unused: allUnused } = applyIgnores(findings, result.files, ran, options.static !== true && error === undefined);

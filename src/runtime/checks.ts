@@ -22,7 +22,7 @@ import { describePython, findPython, PythonBridge, type HelloInfo, type HelperEr
 import { connectDatabaseUrl, startEmbeddedPostgres, type DatabaseServer, type ScratchDatabase } from './postgres.js';
 import { diffSnapshots, parseSnapshot, SNAPSHOT_SQL, takeSnapshot, type SchemaDifference, type SnapshotQueryable } from './snapshot.js';
 import { PlanError, planWalk, type WalkPlan } from './plan.js';
-import { track, withSignalCleanup } from './cleanup.js';
+import { guarded, installSignalCleanup, track } from './cleanup.js';
 import upgradeFailed from '../rules/upgrade-failed.js';
 import downgradeFailed from '../rules/downgrade-failed.js';
 import downgradeLeavesTrace from '../rules/downgrade-leaves-trace.js';
@@ -224,9 +224,15 @@ class RuntimeRun {
   /** An offline failure of env.py itself, reported only when env.py works online. */
   private pendingOfflineEnvFinding: Finding | undefined;
 
+  /** Set by run(): the static pass's graph (file locations, irreversible bodies, problems). */
+  private graph!: RevisionGraph;
+  private pythonStarted: Promise<void> | undefined;
+  private serverPromise: Promise<DatabaseServer> | undefined;
+  private secondaryHelper: Promise<PythonBridge> | undefined;
+  private projectSkip: string | undefined;
+
   constructor(
     private readonly project: Project,
-    private readonly graph: RevisionGraph,
     private readonly options: RuntimeOptions,
   ) {
     this.only = new Set(options.only ?? RUNTIME_CHECKS);
@@ -864,21 +870,62 @@ class RuntimeRun {
 
   // -------------------------------------------------------------------------------------------
 
-  async run(): Promise<RuntimeResult> {
+  /**
+   * Start what takes time and needs no revision graph, at once: the Python helper (interpreter,
+   * imports, config, revisions), the database server, and a second helper for large projects.
+   */
+  begin(): void {
     const dialect = this.project.dialect?.toLowerCase();
     if (dialect !== undefined && NON_POSTGRES.has(dialect)) {
-      return this.skipAll(`sqlalchemy.url is ${dialect}; the database checks run on PostgreSQL only`);
+      this.projectSkip = `sqlalchemy.url is ${dialect}; the database checks run on PostgreSQL only`;
+      return;
     }
     if (this.project.scriptLocation === undefined) {
-      return this.skipAll('no Alembic script_location is configured, so env.py cannot be run (only --versions was given)');
+      this.projectSkip = 'no Alembic script_location is configured, so env.py cannot be run (only --versions was given)';
+      return;
     }
+    this.pythonStarted = this.startPython();
+    this.pythonStarted.catch(() => undefined);
+    if ([...this.only].some((c) => c !== 'offline-sql')) {
+      this.serverPromise = this.startServer();
+      this.serverPromise.catch(() => undefined);
+    }
+    // A second helper for the walk starts as soon as the first one has counted the revisions.
+    if (this.only.has('up-down')) {
+      this.secondaryHelper = this.pythonStarted.then(async () => {
+        const n = this.revisions.size;
+        const parallel = this.options.parallel ?? (n >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
+        if (!parallel || n < 2) return undefined as unknown as PythonBridge;
+        const { bridge, hello } = await this.spawnHelper();
+        if (!hello.ok) throw new Stop(this.envError(hello.error ?? { kind: 'protocol', message: 'the second helper did not start' }, 'starting a second helper'));
+        return bridge;
+      });
+      this.secondaryHelper.catch(() => undefined);
+    }
+  }
+
+  /** Stop everything begin() started (the static findings made the database checks pointless). */
+  async cancel(): Promise<void> {
+    for (const b of this.bridges) await b.close().catch(() => undefined);
+    const server = this.server ?? (this.serverPromise !== undefined ? await this.serverPromise.catch(() => undefined) : undefined);
+    await server?.stop().catch(() => undefined);
+  }
+
+  async run(graph: RevisionGraph): Promise<RuntimeResult> {
+    this.graph = graph;
+    if (this.projectSkip !== undefined) return this.skipAll(this.projectSkip);
+    if (this.pythonStarted === undefined) this.begin();
     if (this.graph.problems.length > 0) {
+      await this.cancel();
       return this.skipAll('the revision graph is broken (see the graph findings); fix it first');
     }
-    if (this.graph.nodes.size === 0) return this.skipAll('there are no revisions');
-    let serverPromise: Promise<DatabaseServer> | undefined;
+    if (this.graph.nodes.size === 0) {
+      await this.cancel();
+      return this.skipAll('there are no revisions');
+    }
+    const serverPromise = this.serverPromise;
     try {
-      await this.startPython();
+      await this.pythonStarted;
       const revs = [...this.revisions.values()].map((r) => ({
         revision: r.revision,
         downRevisions: r.down_revisions,
@@ -899,22 +946,8 @@ class RuntimeRun {
       // Statically visible marks (`raise NotImplementedError` as the body) are reported by the
       // empty-downgrade rule; this rule adds the ones only running the downgrade reveals.
       for (const [rev, skip] of this.plan.noDowngrade) if (skip.reason === 'irreversible' && skip.by === rev) this.irreversibleNoted.add(rev);
+      const secondaryHelper = (await this.secondaryHelper) || undefined;
 
-      const needsDb = [...this.only].some((c) => c !== 'offline-sql');
-      if (needsDb) {
-        serverPromise = this.startServer();
-        serverPromise.catch(() => undefined);
-      }
-      // A second helper for the walk starts now, while the first renders the offline SQL.
-      let secondaryHelper: Promise<PythonBridge> | undefined;
-      const parallel = this.options.parallel ?? (this.plan.order.length >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
-      if (this.only.has('up-down') && parallel && this.plan.order.length >= 2) {
-        secondaryHelper = this.spawnHelper().then(({ bridge, hello }) => {
-          if (!hello.ok) throw new Stop(this.envError(hello.error ?? { kind: 'protocol', message: 'the second helper did not start' }, 'starting a second helper'));
-          return bridge;
-        });
-        secondaryHelper.catch(() => undefined);
-      }
       // Offline rendering needs a URL for the dialect only; it runs while the server starts.
       await this.configure(`postgresql://alembic-guard@127.0.0.1:5432/alembic_guard_offline`);
       if (this.only.has('offline-sql')) await this.offline();
@@ -941,7 +974,7 @@ class RuntimeRun {
         if (this.server.slots() >= 2) {
           const server = this.server;
           const bridge = (async () => {
-            const b = await secondaryHelper!;
+            const b = secondaryHelper;
             const db2 = await server.freshDatabase(1);
             await this.configure(db2.url, b);
             return b;
@@ -950,7 +983,7 @@ class RuntimeRun {
           walk = this.upDown({ bridge, split: Math.min(n - 1, Math.max(1, RuntimeRun.splitPoint(n))) }, primaryReady);
           walk.catch(() => undefined);
         } else {
-          secondaryHelper.then((b) => b.close()).catch(() => undefined);
+          await secondaryHelper.close().catch(() => undefined);
         }
       }
       try {
@@ -991,20 +1024,46 @@ class RuntimeRun {
       if (isGuardError(e)) return this.result(e);
       throw e;
     } finally {
-      for (const b of this.bridges) await b.close().catch(() => undefined);
-      const server = this.server ?? (serverPromise !== undefined ? await serverPromise.catch(() => undefined) : undefined);
-      await server?.stop().catch(() => undefined);
+      await this.cancel();
     }
   }
 }
 
+/** The database checks, started before the revision graph is known (see startRuntimeChecks). */
+export interface RuntimeSession {
+  /** Run the checks on the project's graph (from the static pass); releases everything. */
+  run(graph: RevisionGraph): Promise<RuntimeResult>;
+  /** Release everything without running the checks. */
+  cancel(): Promise<void>;
+}
+
 /**
- * Run the database checks on a project whose static graph is sound. Never throws for environment
- * problems: those come back as `error`, with every finding gathered before it.
+ * Start the slow parts (Python helper, database server) now, so that they overlap the static
+ * pass, and run the checks when the graph is there. Signal handlers (release everything, then end
+ * with the signal) are installed until run() or cancel() settles, unless handleSignals is false.
+ */
+export function startRuntimeChecks(project: Project, options: RuntimeOptions = {}): RuntimeSession {
+  const guard = options.handleSignals === false ? undefined : installSignalCleanup();
+  const runner = new RuntimeRun(project, options);
+  runner.begin();
+  return {
+    run: (graph) => (guard === undefined ? runner.run(graph) : guarded(guard, () => runner.run(graph))),
+    cancel: async () => {
+      try {
+        await runner.cancel();
+      } finally {
+        guard?.uninstall();
+      }
+    },
+  };
+}
+
+/**
+ * Run the database checks on a project. Never throws for environment problems: those come back as
+ * `error`, with every finding gathered before it.
  */
 export async function runRuntimeChecks(project: Project, graph: RevisionGraph, options: RuntimeOptions = {}): Promise<RuntimeResult> {
-  const run = (): Promise<RuntimeResult> => new RuntimeRun(project, graph, options).run();
-  return options.handleSignals === false ? run() : withSignalCleanup(run);
+  return startRuntimeChecks(project, options).run(graph);
 }
 
 export { DatabaseError };

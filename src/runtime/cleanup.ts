@@ -69,11 +69,18 @@ export function trackedCount(): number {
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+export interface SignalGuard {
+  /** A signal arrived and the cleanup is under way: the process ends with the signal. */
+  readonly handling: boolean;
+  /** Remove the handlers (unless a signal is being handled). */
+  uninstall(): void;
+}
+
 /**
- * Run `fn` with signal handlers that release every tracked resource and then re-raise the signal
- * (so the process ends the way it would have, exit status 128+n). Handlers are removed afterwards.
+ * Install signal handlers that release every tracked resource and then re-raise the signal (so the
+ * process ends the way it would have, exit status 128+n).
  */
-export async function withSignalCleanup<T>(fn: () => Promise<T>, onSignal?: (signal: NodeJS.Signals) => void): Promise<T> {
+export function installSignalCleanup(onSignal?: (signal: NodeJS.Signals) => void): SignalGuard {
   let handling = false;
   const handlers = new Map<NodeJS.Signals, () => void>();
   const remove = (): void => {
@@ -95,17 +102,32 @@ export async function withSignalCleanup<T>(fn: () => Promise<T>, onSignal?: (sig
     handlers.set(sig, h);
     process.on(sig, h);
   }
-  // Once a signal is being handled, the run's own outcome (usually an error from the killed
-  // helper) is not reported: the process ends with the signal.
+  return {
+    get handling() {
+      return handling;
+    },
+    uninstall: () => {
+      if (!handling) remove();
+    },
+  };
+}
+
+/** Once a signal is being handled, the run's own outcome (usually an error from the killed helper) is not reported. */
+export async function guarded<T>(guard: SignalGuard, fn: () => Promise<T>): Promise<T> {
   const forever = (): Promise<never> => new Promise<never>(() => undefined);
   try {
     const value = await fn();
-    if (handling) return await forever();
+    if (guard.handling) return await forever();
     return value;
   } catch (e) {
-    if (handling) return await forever();
+    if (guard.handling) return await forever();
     throw e;
   } finally {
-    if (!handling) remove();
+    guard.uninstall();
   }
+}
+
+/** Run `fn` with installSignalCleanup's handlers, removed afterwards. */
+export async function withSignalCleanup<T>(fn: () => Promise<T>, onSignal?: (signal: NodeJS.Signals) => void): Promise<T> {
+  return guarded(installSignalCleanup(onSignal), fn);
 }

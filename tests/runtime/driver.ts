@@ -21,6 +21,7 @@ const result = await runRuntimeChecks(project, graph, {
   databaseUrl: flag('--database-url'),
   allowDestructive: argv.includes('--allow-destructive'),
   ...(only !== undefined ? { only } : {}),
+  ...(argv.includes('--parallel') ? { parallel: true } : argv.includes('--no-parallel') ? { parallel: false } : {}),
   onProgress: (e) => process.stderr.write(`progress ${JSON.stringify(e)}\n`),
   onLog: argv.includes('--verbose') ? (l) => process.stderr.write(`log ${l}\n`) : undefined,
 });
