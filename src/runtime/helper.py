@@ -610,11 +610,16 @@ def _single_step(revision, up):
 
 def _session_handler(session_id, snapshot_sql):
     def handler(ctx, kw):
-        _commit_open_transaction(ctx)
-        ctx._in_external_transaction = False
-        ctx._transaction_per_migration = True
-        stepper = _Stepper(ctx, kw)
-        snap = _Snapshotter(ctx, snapshot_sql)
+        # env.py owns a transaction around the migrations (engine.begin(), connection.begin()):
+        # SQLAlchemy forbids committing it from inside, so each step gets a SAVEPOINT instead.
+        # Otherwise the transaction Alembic opened is committed and each step gets its own.
+        savepoints = bool(getattr(ctx, "_in_external_transaction", False))
+        if not savepoints:
+            _commit_open_transaction(ctx)
+            ctx._in_external_transaction = False
+            ctx._transaction_per_migration = True
+        stepper = _Stepper(ctx, kw, savepoints)
+        snap = _Snapshotter(ctx, snapshot_sql, savepoints)
         send({"id": session_id, "ok": True, "event": "ready",
               "version_table": [ctx.version_table, ctx.version_table_schema]})
         while True:
@@ -643,9 +648,10 @@ class _Stepper:
     way MigrationContext.run_migrations() runs each of its steps, without re-reading the version
     table before every step (the heads are tracked here, and re-read after a failure)."""
 
-    def __init__(self, ctx, kw):
+    def __init__(self, ctx, kw, savepoints=False):
         self.ctx = ctx
         self.kw = kw
+        self.savepoints = savepoints
         self._reset()
 
     def _reset(self):
@@ -655,7 +661,15 @@ class _Stepper:
         if not heads:
             ctx._ensure_version_table()
         self.heads = migration.HeadMaintainer(ctx, heads)
-        _commit_open_transaction(ctx)
+        if not self.savepoints:
+            _commit_open_transaction(ctx)
+
+    def _apply(self, step):
+        ctx = self.ctx
+        step.migration_fn(**self.kw)
+        self.heads.update_to_step(step)
+        for callback in ctx.on_version_apply_callbacks:
+            callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
 
     def run(self, revision, up):
         t0 = time.perf_counter()
@@ -671,16 +685,23 @@ class _Stepper:
             _fresh_memo(ctx)
             ctx.impl.start_migrations()
             S.current_step = step
-            with ctx.begin_transaction(_per_migration=True):
-                step.migration_fn(**self.kw)
-                self.heads.update_to_step(step)
-                for callback in ctx.on_version_apply_callbacks:
-                    callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
-            _commit_open_transaction(ctx)
+            if self.savepoints:
+                savepoint = ctx.connection.begin_nested()
+                try:
+                    self._apply(step)
+                except BaseException:
+                    savepoint.rollback()
+                    raise
+                savepoint.commit()
+            else:
+                with ctx.begin_transaction(_per_migration=True):
+                    self._apply(step)
+                _commit_open_transaction(ctx)
         except BaseException as e:
             err = describe_failure(e)
             S.current_step = None
-            _rollback_open_transaction(ctx)
+            if not self.savepoints:
+                _rollback_open_transaction(ctx)
             if isinstance(e, KeyboardInterrupt):
                 raise
             try:
@@ -697,9 +718,10 @@ class _Snapshotter:
     differ). Prepared once, with a generic plan: planning the big catalog query costs more than
     running it on a small schema."""
 
-    def __init__(self, ctx, sql):
+    def __init__(self, ctx, sql, savepoints=False):
         self.ctx = ctx
         self.sql = sql
+        self.savepoints = savepoints
         self.prepared = False
 
     def take(self):
@@ -717,7 +739,8 @@ class _Snapshotter:
                 "PREPARE alembic_guard_snapshot_text AS SELECT (q.snapshot)::text FROM (%s) AS q" % self.sql.strip().rstrip(";"))
             self.prepared = True
         value = conn.exec_driver_sql("EXECUTE alembic_guard_snapshot_text").scalar()
-        _commit_open_transaction(self.ctx)
+        if not self.savepoints:
+            _commit_open_transaction(self.ctx)
         return value
 
 

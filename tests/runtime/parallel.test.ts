@@ -10,7 +10,7 @@ import { findingKey, load, runtimeFixtures } from './helpers.js';
 
 const WALK = new Set(['upgrade-failed', 'downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent', 'irreversible-downgrade']);
 
-for (const name of ['runtime-enum-left-behind', 'runtime-downgrade-noop', 'runtime-irreversible', 'runtime-merge-point', 'runtime-labelled-heads', 'runtime-floor-and-skip', 'runtime-async-env']) {
+for (const name of ['runtime-enum-left-behind', 'runtime-env-begin-transaction', 'runtime-downgrade-noop', 'runtime-irreversible', 'runtime-merge-point', 'runtime-labelled-heads', 'runtime-floor-and-skip', 'runtime-async-env']) {
   test(`${name}: the walk split between two helpers finds the same as one helper`, async () => {
     const fx = runtimeFixtures().find((f) => f.name === name)!;
     const { project, graph } = await load(fx.dir);
