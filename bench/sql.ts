@@ -26,6 +26,7 @@ import type { RuleContext } from '../src/rules/define.js';
 import { rules } from '../src/rules/index.js';
 import { loadProject } from '../src/project/discover.js';
 import { runStatic } from '../src/engine/static.js';
+import { emptyFile } from '../src/source/parse.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const n = Number(process.argv[2] ?? 3000);
@@ -107,24 +108,7 @@ const loadFresh = median(
 const opRules = rules.filter((r) => r.category === 'operation' && r.check !== undefined && r.severity !== 'off');
 
 function fakeFile(path: string, rev: string): MigrationFile {
-  return {
-    path,
-    absPath: path,
-    hash: '',
-    revision: { value: rev },
-    revisionFromFilename: false,
-    downRevision: { value: null },
-    branchLabels: { value: [] },
-    dependsOn: { value: [] },
-    docstring: null,
-    upgrade: null,
-    downgrade: null,
-    imports: [],
-    opCalls: [],
-    ignores: [],
-    problems: [],
-    lineCount: 0,
-  };
+  return { ...emptyFile({ path, absPath: path }, '', 0, []), revision: { value: rev } };
 }
 
 let statements = 0;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MigrationFile, RevisionFileRef } from '../model.js';
 import { ParseCache } from './cache.js';
+import { emptyFile } from './parse.js';
 import { parseMany, type ParseItem, type PoolStats } from './pool.js';
 
 export interface LoadOptions {
@@ -29,24 +30,7 @@ export interface LoadStats extends PoolStats {
 function unreadable(ref: RevisionFileRef, error: unknown): MigrationFile {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason = code !== undefined ? code : error instanceof Error ? error.message : String(error);
-  return {
-    path: ref.path,
-    absPath: ref.absPath,
-    hash: '',
-    revision: { value: null },
-    revisionFromFilename: false,
-    downRevision: { value: null },
-    branchLabels: { value: [] },
-    dependsOn: { value: [] },
-    docstring: null,
-    upgrade: null,
-    downgrade: null,
-    imports: [],
-    opCalls: [],
-    ignores: [],
-    problems: [{ kind: 'read', message: `the file could not be read (${reason}); check that it exists and is readable.`, line: 1, column: 1 }],
-    lineCount: 0,
-  };
+  return emptyFile(ref, '', 0, [{ kind: 'read', message: `the file could not be read (${reason}); check that it exists and is readable.`, line: 1, column: 1 }]);
 }
 
 export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptions): Promise<MigrationFile[]> {

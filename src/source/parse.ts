@@ -977,7 +977,8 @@ function readFields(
   return fields;
 }
 
-function emptyFile(ref: { path: string; absPath: string }, hash: string, lineCount: number, problems: ParseProblem[]): MigrationFile {
+/** A record with nothing read from the file (unreadable, undecodable, or built by hand). */
+export function emptyFile(ref: { path: string; absPath: string }, hash: string, lineCount: number, problems: ParseProblem[]): MigrationFile {
   return {
     path: ref.path,
     absPath: ref.absPath,
