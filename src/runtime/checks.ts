@@ -17,7 +17,7 @@ import { relative, isAbsolute, basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { CheckResult, ConfiguredSeverity, Finding, Project, Severity } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
-import { DatabaseError, GuardError, PythonError, isGuardError, redactUrl } from '../errors.js';
+import { GuardError, PythonError, isGuardError, redactUrl } from '../errors.js';
 import { describePython, findPython, PythonBridge, type HelloInfo, type HelperError, type HelperResponse, type HelperRevision, type PythonCommand } from './python.js';
 import { connectDatabaseUrl, startEmbeddedPostgres, type DatabaseServer, type ScratchDatabase } from './postgres.js';
 import { diffSnapshots, parseSnapshot, SNAPSHOT_SQL, takeSnapshot, type SchemaDifference, type SnapshotQueryable } from './snapshot.js';
@@ -228,7 +228,7 @@ class RuntimeRun {
   private graph!: RevisionGraph;
   private pythonStarted: Promise<void> | undefined;
   private serverPromise: Promise<DatabaseServer> | undefined;
-  private secondaryHelper: Promise<PythonBridge> | undefined;
+  private secondaryHelper: Promise<PythonBridge | undefined> | undefined;
   private projectSkip: string | undefined;
 
   constructor(
@@ -895,7 +895,7 @@ class RuntimeRun {
       this.secondaryHelper = this.pythonStarted.then(async () => {
         const n = this.revisions.size;
         const parallel = this.options.parallel ?? (n >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
-        if (!parallel || n < 2) return undefined as unknown as PythonBridge;
+        if (!parallel || n < 2) return undefined;
         const { bridge, hello } = await this.spawnHelper();
         if (!hello.ok) throw new Stop(this.envError(hello.error ?? { kind: 'protocol', message: 'the second helper did not start' }, 'starting a second helper'));
         return bridge;
@@ -946,7 +946,7 @@ class RuntimeRun {
       // Statically visible marks (`raise NotImplementedError` as the body) are reported by the
       // empty-downgrade rule; this rule adds the ones only running the downgrade reveals.
       for (const [rev, skip] of this.plan.noDowngrade) if (skip.reason === 'irreversible' && skip.by === rev) this.irreversibleNoted.add(rev);
-      const secondaryHelper = (await this.secondaryHelper) || undefined;
+      const secondaryHelper = await this.secondaryHelper;
 
       // Offline rendering needs a URL for the dialect only; it runs while the server starts.
       await this.configure(`postgresql://alembic-guard@127.0.0.1:5432/alembic_guard_offline`);
@@ -1066,4 +1066,3 @@ export async function runRuntimeChecks(project: Project, graph: RevisionGraph, o
   return startRuntimeChecks(project, options).run(graph);
 }
 
-export { DatabaseError };
