@@ -187,6 +187,9 @@ async function preparedSnapshots(db: ScratchDatabase): Promise<SnapshotQueryable
   return db.client;
 }
 
+/** The URL env.py sees when no database is needed (offline SQL): nothing listens on port 1. */
+const OFFLINE_URL = 'postgresql://alembic-guard@127.0.0.1:1/alembic_guard_offline';
+
 /** The rules the per-revision walk reports. */
 const WALK_RULES = new Set(['upgrade-failed', 'downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent', 'irreversible-downgrade']);
 
@@ -333,25 +336,58 @@ class RuntimeRun {
     });
   }
 
-  /** Start one helper and say hello (load the config and the revisions). */
-  private async spawnHelper(): Promise<{ bridge: PythonBridge; hello: HelloInfo }> {
+  /**
+   * Start one helper: probe (versions, drivers, config: no user code yet), then the database URL
+   * of its slot (sqlalchemy.url and the url_env variables, in place before any user code is
+   * imported, so that settings read at import time point at the scratch database), then hello (the
+   * revision files are imported).
+   */
+  private async spawnHelper(slot: number): Promise<{ bridge: PythonBridge; hello: HelloInfo }> {
     const python = this.python!;
     const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env) };
     // libpq-based drivers (psycopg2, psycopg) honour PGOPTIONS: a second guard on the step time.
     env.PGOPTIONS = `${env.PGOPTIONS ?? ''} -c statement_timeout=${Math.round(this.stepTimeout * 1000)}`.trim();
+    // Until configure, the url_env variables point nowhere: never at a database of the user's shell.
+    for (const name of this.project.settings.urlEnv ?? ['DATABASE_URL']) env[name] = OFFLINE_URL;
     const bridge = PythonBridge.start(python, { cwd: this.project.root, env, onStderr: this.options.onLog });
     this.bridges.push(bridge);
     track({ description: `Python helper ${describePython(python)}`, release: () => bridge.close(1000), releaseSync: () => bridge.kill() });
     const ini = this.project.configFiles.find((f) => basename(f) !== 'pyproject.toml');
     const toml = this.project.configFiles.find((f) => basename(f) === 'pyproject.toml');
-    const hello = (await bridge.request({ op: 'hello', config_file: ini ?? null, toml_file: toml ?? null, section: this.project.section }, 300_000)) as HelloInfo;
-    return { bridge, hello };
+    const probe = (await bridge.request({ op: 'probe', config_file: ini ?? null, toml_file: toml ?? null, section: this.project.section }, 300_000)) as HelloInfo;
+    if (!probe.ok) return { bridge, hello: probe };
+    if (slot === 0) this.chooseScheme(probe);
+    const url = this.serverPromise !== undefined ? (await this.serverPromise).urlFor(slot) : OFFLINE_URL;
+    await this.configure(url, bridge);
+    const revisions = (await bridge.request({ op: 'hello' }, 300_000)) as HelloInfo;
+    return { bridge, hello: { ...probe, ...revisions, ok: revisions.ok, ...(revisions.error !== undefined ? { error: revisions.error } : {}) } };
+  }
+
+  /** The SQLAlchemy scheme env.py gets: the project's driver, else an installed one. */
+  private chooseScheme(probe: HelloInfo): void {
+    this.hello = probe;
+    const choice = chooseDriverScheme(probe.configured_scheme, probe.drivers, probe.env_async === true);
+    if ('missing' in choice) {
+      throw new Stop(new PythonError(`the PostgreSQL driver ${choice.missing} is not installed in the Python used`, {
+        reason: `${choice.reason}. Python: ${this.pythonLabel()}`,
+        hint: `Install it into your project's environment (pip install ${choice.missing === 'psycopg2' ? 'psycopg2-binary' : choice.missing}), or pass --python PATH to the interpreter that has it.`,
+      }));
+    }
+    this.scheme = choice.scheme;
+    this.syncScheme = choice.syncScheme;
+    this.info.driverScheme = choice.scheme;
+    if (this.project.settings.connectionAttribute === 'connection' && choice.syncScheme === undefined) {
+      throw new Stop(new PythonError('connection_attribute = "connection" needs a synchronous PostgreSQL driver', {
+        reason: `only ${choice.driver} is installed. Python: ${this.pythonLabel()}`,
+        hint: 'Install psycopg2-binary or psycopg, or use connection_attribute = "engine".',
+      }));
+    }
   }
 
   private async startPython(): Promise<void> {
     const started = performance.now();
     this.python = findPython(this.project, { python: this.options.python, cwd: this.options.cwd, env: this.options.env });
-    const { bridge, hello } = await this.spawnHelper();
+    const { bridge, hello } = await this.spawnHelper(0);
     this.bridge = bridge;
     this.hello = hello;
     Object.assign(this.info, { python: hello.python, pythonSource: this.python.source, pythonVersion: hello.python_version, alembic: hello.alembic, sqlalchemy: hello.sqlalchemy });
@@ -371,23 +407,7 @@ class RuntimeRun {
       }));
     }
     for (const r of hello.revisions ?? []) this.revisions.set(r.revision, r);
-    const choice = chooseDriverScheme(hello.configured_scheme, hello.drivers, hello.env_async === true);
-    if ('missing' in choice) {
-      throw new Stop(new PythonError(`the PostgreSQL driver ${choice.missing} is not installed in the Python used`, {
-        reason: `${choice.reason}. Python: ${this.pythonLabel()}`,
-        hint: `Install it into your project's environment (pip install ${choice.missing === 'psycopg2' ? 'psycopg2-binary' : choice.missing}), or pass --python PATH to the interpreter that has it.`,
-      }));
-    }
-    this.scheme = choice.scheme;
-    this.syncScheme = choice.syncScheme;
-    this.info.driverScheme = choice.scheme;
-    if (this.project.settings.connectionAttribute === 'connection' && choice.syncScheme === undefined) {
-      throw new Stop(new PythonError('connection_attribute = "connection" needs a synchronous PostgreSQL driver', {
-        reason: `only ${choice.driver} is installed. Python: ${this.pythonLabel()}`,
-        hint: 'Install psycopg2-binary or psycopg, or use connection_attribute = "engine".',
-      }));
-    }
-    this.progress({ kind: 'phase', phase: 'python', message: `${this.pythonLabel()}, driver ${choice.scheme}`, durationMs: Math.round(performance.now() - started) });
+    this.progress({ kind: 'phase', phase: 'python', message: `${this.pythonLabel()}, driver ${this.scheme}`, durationMs: Math.round(performance.now() - started) });
   }
 
   private async configure(url: string, bridge: PythonBridge = this.bridge!): Promise<void> {
@@ -896,7 +916,7 @@ class RuntimeRun {
         const n = this.revisions.size;
         const parallel = this.options.parallel ?? (n >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
         if (!parallel || n < 2) return undefined;
-        const { bridge, hello } = await this.spawnHelper();
+        const { bridge, hello } = await this.spawnHelper(1);
         if (!hello.ok) throw new Stop(this.envError(hello.error ?? { kind: 'protocol', message: 'the second helper did not start' }, 'starting a second helper'));
         return bridge;
       });
@@ -948,8 +968,6 @@ class RuntimeRun {
       for (const [rev, skip] of this.plan.noDowngrade) if (skip.reason === 'irreversible' && skip.by === rev) this.irreversibleNoted.add(rev);
       const secondaryHelper = await this.secondaryHelper;
 
-      // Offline rendering needs a URL for the dialect only; it runs while the server starts.
-      await this.configure(`postgresql://alembic-guard@127.0.0.1:5432/alembic_guard_offline`);
       if (this.only.has('offline-sql')) await this.offline();
       if (serverPromise === undefined) return this.result();
 
@@ -974,10 +992,8 @@ class RuntimeRun {
         if (this.server.slots() >= 2) {
           const server = this.server;
           const bridge = (async () => {
-            const b = secondaryHelper;
-            const db2 = await server.freshDatabase(1);
-            await this.configure(db2.url, b);
-            return b;
+            await server.freshDatabase(1);
+            return secondaryHelper;
           })();
           const n = this.plan.order.length;
           walk = this.upDown({ bridge, split: Math.min(n - 1, Math.max(1, RuntimeRun.splitPoint(n))) }, primaryReady);
@@ -989,7 +1005,6 @@ class RuntimeRun {
       try {
         if (wantsFirstDb) {
           const db = await this.server.freshDatabase();
-          await this.configure(db.url);
           let upgraded: boolean;
           if (this.only.has('upgrade')) upgraded = await this.upgradeCheck();
           else {
@@ -1008,8 +1023,7 @@ class RuntimeRun {
           }
         }
         if (wantsWalk) {
-          const db = await this.server.freshDatabase();
-          if (!wantsFirstDb) await this.configure(db.url);
+          await this.server.freshDatabase();
           releasePrimary();
           await (walk ?? this.upDown(undefined, primaryReady));
         }

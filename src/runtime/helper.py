@@ -11,8 +11,10 @@ MigrationContext), never through the CLI's text, and works with Alembic 1.9 onwa
 SQLAlchemy 1.4 and 2.x, for sync and async env.py files.
 
 Requests (every request carries an "id" that its response echoes):
-  hello      load the config and the script directory; report versions, drivers and revisions
-  configure  the database URL (sqlalchemy.url and environment variables) and connection attribute
+  probe      versions, drivers, the config and the script directory (no user code runs yet)
+  configure  the database URL (sqlalchemy.url and environment variables) and connection attribute,
+             set before any user code is imported, so import-time settings see it
+  hello      load the revisions (imports the revision files)
   upgrade    run env.py online to upgrade to a target (as `alembic upgrade TARGET`)
   downgrade  run env.py online to downgrade to a target (as `alembic downgrade TARGET`)
   session    run env.py online once and, inside its run_migrations(), serve "step" requests (one
@@ -377,7 +379,9 @@ def _tuple(value):
     return [value]
 
 
-def op_hello(req):
+def op_probe(req):
+    """Versions, drivers, the config and the script directory: no user code runs here (revision
+    files and env.py are not loaded), so the database URL can be in place before any does."""
     info = {
         "protocol": PROTOCOL,
         "python": sys.executable,
@@ -401,8 +405,8 @@ def op_hello(req):
     try:
         S.cfg = _make_config(req)
         S.script = ScriptDirectory.from_config(S.cfg)
-        revisions = list(S.script.walk_revisions())
     except BaseException as e:
+        S.cfg = None
         return {"ok": False, "error": {"kind": "config", "type": type(e).__name__, "message": str(e),
                                        "traceback": _tail(e)}, **info}
     try:
@@ -416,6 +420,16 @@ def op_hello(req):
     info["env_py"] = env_py
     info["env_async"] = S.env_async
     info["script_location"] = S.script.dir
+    return {"ok": True, **info}
+
+
+def op_hello(req):
+    """The revisions, as Alembic loads them (this imports the revision files: user code)."""
+    try:
+        revisions = list(S.script.walk_revisions())
+    except BaseException as e:
+        return {"ok": False, "error": {"kind": "config", "type": type(e).__name__, "message": str(e),
+                                       "traceback": _tail(e)}}
     out = []
     for sc in reversed(revisions):
         module = sc.module
@@ -432,10 +446,7 @@ def op_hello(req):
             "downgrade_line": _first_line(module, "downgrade"),
             "irreversible": _raises_not_implemented(sc.path),
         })
-    info["revisions"] = out
-    info["heads"] = list(S.script.get_heads())
-    info["bases"] = list(S.script.get_bases())
-    return {"ok": True, **info}
+    return {"ok": True, "revisions": out, "heads": list(S.script.get_heads()), "bases": list(S.script.get_bases())}
 
 
 def op_configure(req):
@@ -1125,6 +1136,7 @@ def op_merge(req):
 
 
 OPS = {
+    "probe": op_probe,
     "hello": op_hello,
     "configure": op_configure,
     "upgrade": op_upgrade,
@@ -1150,8 +1162,8 @@ def main():
         if op is None:
             send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "unknown op %r" % req.get("op")}})
             continue
-        if req.get("op") != "hello" and S.cfg is None:
-            send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "hello first"}})
+        if req.get("op") != "probe" and S.cfg is None:
+            send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "probe first"}})
             continue
         try:
             resp = op(req)

@@ -59,6 +59,11 @@ export interface DatabaseServer {
    * files that cache their settings keep working). Slots let two helpers work side by side.
    */
   freshDatabase(slot?: number): Promise<ScratchDatabase>;
+  /**
+   * The URL a slot's database will have (`postgresql://…`, no driver), known before it exists:
+   * env.py and the application's settings get it before any of their code runs.
+   */
+  urlFor(slot?: number): string;
   /** How many slots can be used at the same time (1 when running in the given database itself). */
   slots(): number;
   stop(): Promise<void>;
@@ -617,6 +622,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       templateCached: cached,
       serverVersionNum: version,
       freshDatabase: (n = 0) => slot(n).fresh(),
+      urlFor: (n = 0) => connect(slot(n).name).url,
       slots: () => 4,
       stop: async () => {
         for (const m of managers.values()) await m.closeClient();
@@ -682,9 +688,20 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
   }
   const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
   const name = `alembic_guard_${process.pid}_${randomBytes(3).toString('hex')}`;
+  // May this role create databases? Decided now, so that the URL env.py gets never changes.
+  const mayCreate = (
+    await admin.query<{ ok: boolean }>('SELECT (rolcreatedb OR rolsuper) AS ok FROM pg_catalog.pg_roles WHERE rolname = current_user').catch(() => ({ rows: [{ ok: true }] }))
+  ).rows[0]?.ok !== false;
+  if (!mayCreate && options.allowDestructive !== true) {
+    await admin.end().catch(() => undefined);
+    throw new DatabaseError(`could not create a scratch database on ${shown}`, {
+      reason: `the role may not create databases (no CREATEDB); alembic-guard runs downgrades and drops only in databases it creates`,
+      hint: `Grant CREATEDB to the user, or pass --allow-destructive to run in database "${given}" itself (everything in it is dropped).`,
+    });
+  }
   const lease: AdminLease = (fn) => fn(admin);
   const managers = new Map<number, ScratchManager>();
-  let inPlace = false;
+  let inPlace = !mayCreate;
   const slot = (n: number): ScratchManager => {
     let m = managers.get(n);
     if (m === undefined) {
@@ -740,6 +757,7 @@ export async function connectDatabaseUrl(url: string, options: ExternalOptions =
     startupMs: performance.now() - started,
     serverVersionNum: version,
     freshDatabase: fresh,
+    urlFor: (n = 0) => connect(inPlace ? given : slot(n).name).url,
     slots: () => (inPlace ? 1 : 4),
     stop: async () => {
       await disposeAll();

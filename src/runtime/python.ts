@@ -182,6 +182,7 @@ export interface HelperRevision {
   irreversible: boolean;
 }
 
+/** probe's answer (versions, drivers, config) merged with hello's (revisions). */
 export interface HelloInfo extends HelperResponse {
   python: string;
   python_version: string;

@@ -118,19 +118,15 @@ test('--database-url without CREATEDB: refused, unless --allow-destructive, whic
     await dev.query('CREATE TABLE precious (id int)');
     await dev.end();
 
-    const refused = await connectDatabaseUrl(url);
-    try {
-      await assert.rejects(refused.freshDatabase(), (e: unknown) => {
-        assert.ok(e instanceof DatabaseError);
-        assert.match(e.message, /could not create a scratch database/);
-        assert.match(e.reason ?? '', /only in databases it creates/);
-        assert.match(e.hint ?? '', /--allow-destructive/);
-        assert.doesNotMatch(`${e.message} ${e.reason} ${e.hint}`, /app-pw/);
-        return true;
-      });
-    } finally {
-      await refused.stop();
-    }
+    // refused before anything runs: the role may not create databases
+    await assert.rejects(connectDatabaseUrl(url), (e: unknown) => {
+      assert.ok(e instanceof DatabaseError);
+      assert.match(e.message, /could not create a scratch database/);
+      assert.match(e.reason ?? '', /only in databases it creates/);
+      assert.match(e.hint ?? '', /--allow-destructive/);
+      assert.doesNotMatch(`${e.message} ${e.reason} ${e.hint}`, /app-pw/);
+      return true;
+    });
     const check = new pg.Client({ connectionString: url });
     await check.connect();
     assert.equal((await check.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'precious'")).rows[0].n, 1, 'nothing was touched');
@@ -138,6 +134,8 @@ test('--database-url without CREATEDB: refused, unless --allow-destructive, whic
 
     const allowed = await connectDatabaseUrl(url, { allowDestructive: true });
     try {
+      assert.equal(allowed.urlFor(), url, 'env.py is given the database itself');
+      assert.equal(allowed.slots(), 1);
       const db = await allowed.freshDatabase();
       assert.equal(db.name, 'app_dev');
       assert.equal(db.created, false);
