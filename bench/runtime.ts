@@ -223,16 +223,30 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timeRuns(label: string, run: () => { status: number | null; stdout: string; stderr: string }, ok: (r: { status: number | null; stdout: string; stderr: string }) => boolean): number {
-  const samples: number[] = [];
+interface Sample {
+  wall: number;
+  /** User + system CPU of the process and its children (/usr/bin/time), ms. */
+  cpu: number;
+}
+
+type Run = (wrap: (cmd: string, args: string[]) => [string, string[]]) => { status: number | null; stdout: string; stderr: string };
+
+/** Median wall time and median CPU time of whole processes (CPU through /usr/bin/time when present). */
+function timeRuns(label: string, run: Run, ok: (r: { status: number | null; stdout: string; stderr: string }) => boolean): Sample {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
-    const res = run();
+    const res = run((cmd, args) => (timeBin !== undefined ? [timeBin, ['-f', 'AGCPU %U %S', cmd, ...args]] : [cmd, args]));
     const ms = performance.now() - t0;
+    const m = /AGCPU ([\d.]+) ([\d.]+)/.exec(res.stderr);
+    res.stderr = res.stderr.replace(/AGCPU .*\n?/, '');
     if (!ok(res)) throw new Error(`${label} failed (${res.status}):\n${res.stdout.slice(-3000)}\n${res.stderr.slice(-3000)}`);
-    samples.push(ms);
+    walls.push(ms);
+    if (m !== null) cpus.push((Number(m[1]) + Number(m[2])) * 1000);
   }
-  return median(samples);
+  return { wall: median(walls), cpu: cpus.length > 0 ? median(cpus) : NaN };
 }
 
 function fmt(ms: number): string {
@@ -256,8 +270,9 @@ async function main(): Promise<void> {
       generateRuntimeProject(dir, n);
       const pytestAlembic = timeRuns(
         'pytest-alembic',
-        () => {
-          const p = spawnSync(venvPython, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/test_migrations.py'], {
+        (wrap) => {
+          const [cmd, args] = wrap(venvPython, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/test_migrations.py']);
+          const p = spawnSync(cmd, args, {
             cwd: dir,
             env: { ...process.env, BENCH_ADMIN_URL: adminUrl, PYTHONDONTWRITEBYTECODE: '1' },
             encoding: 'utf8',
@@ -267,15 +282,18 @@ async function main(): Promise<void> {
         },
         (r) => r.status === 0 && /4 passed/.test(r.stdout),
       );
-      const guard = (extra: string[]): (() => { status: number | null; stdout: string; stderr: string }) => () => {
-        const p = spawnSync(process.execPath, [bin, 'check', '--python', venvPython, '--format', 'json', '--no-cache', ...extra], {
-          cwd: dir,
-          env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        return { status: p.status, stdout: p.stdout, stderr: p.stderr };
-      };
+      const guard =
+        (extra: string[], env: Record<string, string> = {}): Run =>
+        (wrap) => {
+          const [cmd, args] = wrap(process.execPath, [bin, 'check', '--python', venvPython, '--format', 'json', '--no-cache', ...extra]);
+          const p = spawnSync(cmd, args, {
+            cwd: dir,
+            env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          });
+          return { status: p.status, stdout: p.stdout, stderr: p.stderr };
+        };
       const allPassed = (r: { status: number | null; stdout: string }): boolean => {
         if (r.status === 2) return false;
         // the generated migrations are not all safe for the operation rules (plain CREATE INDEX …):
@@ -285,11 +303,15 @@ async function main(): Promise<void> {
         return db.length === 5 && db.every((c) => c.status === 'passed');
       };
       const sameServer = timeRuns('alembic-guard --database-url', guard(['--database-url', url]), allPassed);
+      const oneHelper = timeRuns('alembic-guard --database-url, one helper', guard(['--database-url', url], { ALEMBIC_GUARD_PARALLEL: '0' }), allPassed);
       const embedded = timeRuns('alembic-guard (embedded)', guard([]), allPassed);
-      console.log(`\n${n} migrations (${n} up/down/up steps with schema snapshots, plus upgrade, drift, round trip, offline SQL)`);
-      console.log(`  pytest-alembic, 4 default tests                    ${fmt(pytestAlembic)}`);
-      console.log(`  alembic-guard check, same server (--database-url)  ${fmt(sameServer)}   ${(pytestAlembic / sameServer).toFixed(1)}x faster`);
-      console.log(`  alembic-guard check, its own embedded server       ${fmt(embedded)}   ${(pytestAlembic / embedded).toFixed(1)}x faster`);
+      const row = (label: string, x: Sample, ratio = true): string =>
+        `  ${label.padEnd(52)} ${fmt(x.wall)}  cpu ${fmt(x.cpu)}${ratio ? `   ${(pytestAlembic.wall / x.wall).toFixed(1)}x faster (wall), ${(pytestAlembic.cpu / x.cpu).toFixed(1)}x less CPU` : ''}`;
+      console.log(`\n${n} migrations (${n} up/down/up cycles with schema snapshots, plus upgrade, drift, round trip, offline SQL)`);
+      console.log(row('pytest-alembic, 4 default tests', pytestAlembic, false));
+      console.log(row('alembic-guard check, same server (--database-url)', sameServer));
+      console.log(row('  … one helper (ALEMBIC_GUARD_PARALLEL=0)', oneHelper));
+      console.log(row('alembic-guard check, its own embedded server', embedded));
     }
   } finally {
     await server.stop();

@@ -77,7 +77,7 @@ export interface RuntimeOptions {
   handleSignals?: boolean;
   /**
    * Split the per-revision walk between two helpers: true, false, or (default) when there are at
-   * least 60 revisions and a second CPU.
+   * least 60 revisions and a second CPU; ALEMBIC_GUARD_PARALLEL=0/1 in the environment decides too.
    */
   parallel?: boolean;
 }
@@ -914,7 +914,8 @@ class RuntimeRun {
     if (this.only.has('up-down')) {
       this.secondaryHelper = this.pythonStarted.then(async () => {
         const n = this.revisions.size;
-        const parallel = this.options.parallel ?? (n >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
+        const fromEnv = (this.options.env ?? process.env).ALEMBIC_GUARD_PARALLEL;
+        const parallel = this.options.parallel ?? (fromEnv === '0' ? false : fromEnv === '1' ? true : n >= PARALLEL_MIN_REVISIONS && availableParallelism() >= 2);
         if (!parallel || n < 2) return undefined;
         const { bridge, hello } = await this.spawnHelper(1);
         if (!hello.ok) throw new Stop(this.envError(hello.error ?? { kind: 'protocol', message: 'the second helper did not start' }, 'starting a second helper'));
