@@ -24,3 +24,21 @@ export { applyIgnores, sortFindings, summarize, type Summary } from './engine/fi
 export { rules, ruleById } from './rules/index.js';
 export { defineRule, type Rule, type RuleContext, type RuleDocs, type RuleCategory } from './rules/define.js';
 export { reporters, type Report, type ReportContext, type Reporter } from './report/index.js';
+
+// runtime: the Python helper, the database, and the checks that run the migrations
+export {
+  runRuntimeChecks,
+  startRuntimeChecks,
+  RUNTIME_CHECKS,
+  RUNTIME_RULES,
+  type RuntimeOptions,
+  type RuntimeResult,
+  type RuntimeSession,
+  type RuntimeProgress,
+  type RuntimeCheckId,
+  type RuntimeInfo,
+  type OfflineRevisionSql,
+} from './runtime/checks.js';
+export { offlineSql, selectRange, formatSqlText, formatSqlMarkdown } from './runtime/sql.js';
+export { startEmbeddedPostgres, connectDatabaseUrl, type DatabaseServer, type ScratchDatabase } from './runtime/postgres.js';
+export { findPython, type PythonCommand } from './runtime/python.js';
