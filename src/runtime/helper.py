@@ -424,12 +424,18 @@ def op_probe(req):
 
 
 def op_hello(req):
-    """The revisions, as Alembic loads them (this imports the revision files: user code)."""
+    """The revisions, as Alembic loads them (this imports the revision files: user code). Without a
+    probe before, it probes first (same request fields) and answers with both."""
+    probed = {}
+    if S.cfg is None:
+        probed = op_probe(req)
+        if not probed.get("ok"):
+            return probed
     try:
         revisions = list(S.script.walk_revisions())
     except BaseException as e:
-        return {"ok": False, "error": {"kind": "config", "type": type(e).__name__, "message": str(e),
-                                       "traceback": _tail(e)}}
+        return {**probed, "ok": False, "error": {"kind": "config", "type": type(e).__name__, "message": str(e),
+                                                 "traceback": _tail(e)}}
     out = []
     for sc in reversed(revisions):
         module = sc.module
@@ -446,7 +452,7 @@ def op_hello(req):
             "downgrade_line": _first_line(module, "downgrade"),
             "irreversible": _raises_not_implemented(sc.path),
         })
-    return {"ok": True, "revisions": out, "heads": list(S.script.get_heads()), "bases": list(S.script.get_bases())}
+    return {**probed, "ok": True, "revisions": out, "heads": list(S.script.get_heads()), "bases": list(S.script.get_bases())}
 
 
 def op_configure(req):
@@ -1162,8 +1168,8 @@ def main():
         if op is None:
             send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "unknown op %r" % req.get("op")}})
             continue
-        if req.get("op") != "probe" and S.cfg is None:
-            send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "probe first"}})
+        if req.get("op") not in ("probe", "hello") and S.cfg is None:
+            send({"id": rid, "ok": False, "error": {"kind": "protocol", "message": "probe (or hello) first"}})
             continue
         try:
             resp = op(req)
