@@ -40,7 +40,7 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
         break;
       case 'revision':
         if (tty) {
-          const width = Math.max(20, (stream.columns ?? 80) - 1);
+          const width = Math.max(40, (stream.columns || 80) - 1);
           const text = `alembic-guard: ${LABEL[e.id] ?? e.id} ${e.index + 1}/${e.total} ${e.revision}`;
           stream.write(`\r\x1b[2K${text.slice(0, width)}`);
           live = true;
