@@ -1016,6 +1016,43 @@ export function parseMigration(source: Buffer, ref: { path: string; absPath: str
   }
 }
 
+/** Nodes whose children include statement blocks (directly or through clauses). */
+const HAS_BLOCKS = new Set([
+  'function_definition', 'class_definition', 'decorated_definition', 'if_statement', 'elif_clause', 'else_clause',
+  'for_statement', 'while_statement', 'try_statement', 'except_clause', 'except_group_clause', 'finally_clause',
+  'with_statement', 'match_statement', 'case_clause',
+]);
+
+/**
+ * The first statement that does not start at its block's column (module level: column 0).
+ * Statements that share a line with the one before (`a = 1; b = 2`, `if x: y`) and comments (whose
+ * indentation Python ignores) are not judged.
+ */
+function firstIndentationError(container: SyntaxNode): SyntaxNode | null {
+  let column = container.type === 'module' ? 0 : -1;
+  let previousEndRow = -1;
+  for (const stmt of container.namedChildren) {
+    if (stmt.type === 'comment') continue;
+    if (stmt.startPosition.row > previousEndRow) {
+      if (column < 0) column = stmt.startPosition.column;
+      else if (stmt.startPosition.column !== column) return stmt;
+    }
+    previousEndRow = stmt.endPosition.row;
+    const inner = nestedIndentationError(stmt);
+    if (inner !== null) return inner;
+  }
+  return null;
+}
+
+function nestedIndentationError(node: SyntaxNode): SyntaxNode | null {
+  if (!HAS_BLOCKS.has(node.type)) return null;
+  for (const child of node.namedChildren) {
+    const found = child.type === 'block' ? firstIndentationError(child) : nestedIndentationError(child);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, hash: string): MigrationFile {
   const decoded = decodeSource(source);
   const text = decoded.text;
@@ -1051,6 +1088,20 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
       problems.push({
         kind: 'syntax',
         message: `syntax error at line ${p.line}, column ${p.column} (${what}): Python cannot import this file, so Alembic cannot load any revision until it is fixed.`,
+        line: p.line,
+        column: p.column,
+      });
+    }
+  }
+  else {
+    // tree-sitter-python accepts a statement indented differently from its block (it has no
+    // IndentationError); Python refuses the file.
+    const bad = firstIndentationError(root);
+    if (bad !== null) {
+      const p = lines.position(bad.startIndex);
+      problems.push({
+        kind: 'syntax',
+        message: `IndentationError at line ${p.line}: this statement is indented differently from the statements before it in the same block, so Python cannot import this file and Alembic cannot load any revision until it is fixed.`,
         line: p.line,
         column: p.column,
       });
