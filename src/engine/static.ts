@@ -1,7 +1,7 @@
 /**
  * The static pass: files → parse → graph → (ops) → rules → findings. No Python, no database.
  */
-import type { CheckResult, Finding, MigrationFile, Project } from '../model.js';
+import type { CheckResult, Finding, MigrationFile, Project, Severity } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import type { Rule, RuleContext } from '../rules/define.js';
 import { ConfigError } from '../errors.js';
@@ -98,8 +98,7 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   const findings: Finding[] = [];
   const ran = new Set<string>();
   for (const rule of active) {
-    const severity = effectiveSeverity(rule, project.settings.rules);
-    if (severity === 'off') continue;
+    const severity = effectiveSeverity(rule, project.settings.rules) as Severity;
     findings.push(...toFindings(rule, severity, rule.check!(ctx)));
     ran.add(rule.id);
   }
