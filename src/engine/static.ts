@@ -92,7 +92,7 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
     if (ctx.envPy !== undefined) {
       ctx.envPy.settings = cache !== undefined ? cache.envSettings(ctx.envPy.source, readEnvSettings) : readEnvSettings(ctx.envPy.source);
     }
-    ctx.ops = await buildOperations({ project, files: lintedFiles, ...(cache !== undefined ? { sqlCache: cache } : {}) });
+    ctx.ops = await buildOperations({ project, files: lintedFiles, ...(cache !== undefined ? { sqlCache: cache.sql, fileCache: cache.fileOps } : {}) });
     cache?.save();
   }
   const findings: Finding[] = [];

@@ -21,6 +21,14 @@ export interface BuildInput {
    * cache; key it by SQL_FRONT_END_MODULES' code as well, so a change to the front end misses.
    */
   sqlCache?: SqlCache;
+  /** Optional store of whole files' operations; a file found here is not read again. */
+  fileCache?: FileOpsCache;
+}
+
+/** A store of whole files' operations, by content (the engine persists it beside the parse cache). */
+export interface FileOpsCache {
+  get(file: MigrationFile, parseSql: boolean): RevisionOps | undefined;
+  set(file: MigrationFile, parseSql: boolean, ops: RevisionOps): void;
 }
 
 export interface SqlCache {
@@ -98,7 +106,15 @@ export function fileOperations(file: MigrationFile, options: { parseSql: boolean
 export async function buildOperations(input: BuildInput): Promise<OpsModel> {
   const target = targetOf(input.project);
   const parseSql = target.dialect === 'postgresql';
-  if (parseSql && needsSqlParser(input.files, input.sqlCache)) await loadSqlParser();
-  const revisions = input.files.map((f) => fileOperations(f, { parseSql, ...(input.sqlCache !== undefined ? { sqlCache: input.sqlCache } : {}) }));
+  const cached = input.files.map((f) => input.fileCache?.get(f, parseSql));
+  const missing = input.files.filter((_, i) => cached[i] === undefined);
+  if (parseSql && needsSqlParser(missing, input.sqlCache)) await loadSqlParser();
+  const revisions = input.files.map((f, i) => {
+    const hit = cached[i];
+    if (hit !== undefined) return hit;
+    const ops = fileOperations(f, { parseSql, ...(input.sqlCache !== undefined ? { sqlCache: input.sqlCache } : {}) });
+    input.fileCache?.set(f, parseSql, ops);
+    return ops;
+  });
   return { ...target, revisions, byPath: new Map(revisions.map((r) => [r.file.path, r])) };
 }
