@@ -122,13 +122,14 @@ function body(step: number): { slug: string; up: string; down: string } {
   }
 }
 
-function file(i: number, id: string, down: string[] | null, message: string, up: string, downBody: string): string {
+/** One revision module in the shape `alembic revision` writes (bodies already indented). */
+export function migrationModule(id: string, down: string[] | null, message: string, up: string, downBody: string, createDate = '2026-01-01 00:00:00'): string {
   const downRepr = down === null ? 'None' : down.length === 1 ? `"${down[0]}"` : `(${down.map((d) => `"${d}"`).join(', ')})`;
   return `"""${message}
 
 Revision ID: ${id}
 Revises: ${down === null ? '' : down.join(', ')}
-Create Date: 2026-01-01 00:00:${String(i % 60).padStart(2, '0')}
+Create Date: ${createDate}
 
 """
 from alembic import op
@@ -148,6 +149,10 @@ ${up}
 def downgrade():
 ${downBody}
 `;
+}
+
+function file(i: number, id: string, down: string[] | null, message: string, up: string, downBody: string): string {
+  return migrationModule(id, down, message, up, downBody, `2026-01-01 00:00:${String(i % 60).padStart(2, '0')}`);
 }
 
 /** Writes a project with `n` revisions into `dir` (replacing it). Returns the head revision ids. */

@@ -15,6 +15,7 @@
  * Usage: node dist/bench/runtime.js [N ...]   (default 100 300). BENCH_RUNS: runs per measurement
  * (default 3; the median is reported).
  */
+import { migrationModule } from './generate.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,32 +108,6 @@ interface TableModel {
   indexes: string[];
 }
 
-function migration(id: string, down: string[] | null, message: string, up: string, downBody: string): string {
-  const downRepr = down === null ? 'None' : down.length === 1 ? `"${down[0]}"` : `(${down.map((d) => `"${d}"`).join(', ')})`;
-  return `"""${message}
-
-Revision ID: ${id}
-Revises: ${down === null ? '' : down.join(', ')}
-Create Date: 2026-01-01 00:00:00
-
-"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = "${id}"
-down_revision = ${downRepr}
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-${up}
-
-
-def downgrade():
-${downBody}
-`;
-}
 
 /**
  * n revisions: cycles of create table (with an index) → add a column → index it, a two-sided
@@ -156,7 +131,7 @@ export function generateRuntimeProject(dir: string, n: number): void {
   const id = (k: number): string => `r${String(k).padStart(4, '0')}`;
   const write = (down: string[] | null, slug: string, up: string, downBody: string): string => {
     const rid = id(i++);
-    writeFileSync(join(versions, `${rid}_${slug}.py`), migration(rid, down, slug.replace(/_/g, ' '), up, downBody));
+    writeFileSync(join(versions, `${rid}_${slug}.py`), migrationModule(rid, down, slug.replace(/_/g, ' '), up, downBody));
     return rid;
   };
   while (i < n) {
