@@ -84,3 +84,27 @@ export function processesIn(dir: string): { pid: number; cwd: string }[] {
   }
   return out;
 }
+
+/** Revision 0004 on top of the runtime-clean fixture: an upgrade that sleeps for `seconds` in the database. */
+export function slowRevision(seconds: number): string {
+  return `"""a slow statement
+
+Revision ID: 0004
+Revises: 0003
+"""
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("SELECT pg_sleep(${seconds})")
+
+
+def downgrade() -> None:
+    op.execute("SELECT 1")
+`;
+}

@@ -10,28 +10,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import { cliPath, repoRoot, venvPython } from '../helpers/paths.js';
 import { startEmbeddedPostgres } from '../../src/runtime/postgres.js';
-import { processesIn, processesMentioning, scratchProject } from './helpers.js';
+import { processesIn, processesMentioning, scratchProject, slowRevision } from './helpers.js';
 
-const SLOW_REVISION = `"""a slow backfill
-
-Revision ID: 0004
-Revises: 0003
-"""
-from alembic import op
-
-revision = "0004"
-down_revision = "0003"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.execute("SELECT pg_sleep(120)")
-
-
-def downgrade() -> None:
-    op.execute("SELECT 1")
-`;
 
 function binPath(): string {
   // the binary the package installs (bin.js); main.js is the in-process entry
@@ -89,7 +69,7 @@ for (const variant of [
 ]) {
   test(`${variant.name} in the middle of a migration leaves no postgres process, directory or helper behind`, async () => {
     assert.ok(existsSync(cliPath) || existsSync(binPath()));
-    const project = scratchProject('runtime-clean', { 'migrations/versions/0004_slow_backfill.py': SLOW_REVISION });
+    const project = scratchProject('runtime-clean', { 'migrations/versions/0004_slow_backfill.py': slowRevision(120) });
     const tmp = tmpBase();
     try {
       const child = spawn(process.execPath, [binPath(), 'check', '--python', venvPython, '--format', 'json', '--no-cache'], {
@@ -124,7 +104,7 @@ for (const variant of [
 
 test('SIGTERM during a run on --database-url: the scratch database is dropped', async () => {
   const host = await startEmbeddedPostgres();
-  const project = scratchProject('runtime-clean', { 'migrations/versions/0004_slow_backfill.py': SLOW_REVISION });
+  const project = scratchProject('runtime-clean', { 'migrations/versions/0004_slow_backfill.py': slowRevision(120) });
   try {
     const admin = await host.freshDatabase();
     const list = async (): Promise<string[]> =>

@@ -7,31 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { venvPython } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
-import { scratchProject } from './helpers.js';
+import { scratchProject, slowRevision } from './helpers.js';
 
-const SLOW = `"""a slow statement
-
-Revision ID: 0004
-Revises: 0003
-"""
-from alembic import op
-
-revision = "0004"
-down_revision = "0003"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.execute("SELECT pg_sleep(30)")
-
-
-def downgrade() -> None:
-    op.execute("SELECT 1")
-`;
 
 test('--step-timeout: a statement that runs too long fails the step with a message that says so', async () => {
-  const p = scratchProject('runtime-clean', { 'migrations/versions/0004_slow.py': SLOW });
+  const p = scratchProject('runtime-clean', { 'migrations/versions/0004_slow.py': slowRevision(30) });
   try {
     const started = Date.now();
     const r = await runCli(['check', '--format', 'json', '--no-cache', '--python', venvPython, '--step-timeout', '1'], p.dir);
