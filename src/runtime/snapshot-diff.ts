@@ -459,59 +459,50 @@ function entriesOf(snapshot: Snapshot): Map<string, Entry> {
     });
   }
 
-  for (const t of snapshot.triggers) {
+  /** Triggers, policies and rules: named objects on a table, keyed and sorted under it. */
+  const addOnTable = (objectType: 'trigger' | 'policy' | 'rule', o: { schema: string; table: string; name: string }, props: Entry['props'], inheritedFrom?: string[]): void =>
     add({
-      key: key('trigger', t.schema, t.table, t.name),
-      objectType: 'trigger',
-      name: displayIdent(t.name),
-      display: displayIdent(t.name),
-      owner: owner(t.schema, t.table),
-      parentKey: relationKey(t.schema, t.table),
-      props: [
+      key: key(objectType, o.schema, o.table, o.name),
+      objectType,
+      name: displayIdent(o.name),
+      display: displayIdent(o.name),
+      owner: owner(o.schema, o.table),
+      parentKey: relationKey(o.schema, o.table),
+      props,
+      sort: sub(o.schema, o.table, objectType, o.name),
+      inheritedFrom,
+    });
+
+  for (const t of snapshot.triggers) {
+    addOnTable(
+      'trigger',
+      t,
+      [
         ['definition', t.definition],
         ['state', ENABLED_TEXT[t.enabled]],
         ['comment', literal(t.comment)],
       ],
-      sort: sub(t.schema, t.table, 'trigger', t.name),
-      inheritedFrom: t.parent ? [key('trigger', t.parent.schema, t.parent.table, t.parent.name)] : undefined,
-    });
+      t.parent ? [key('trigger', t.parent.schema, t.parent.table, t.parent.name)] : undefined,
+    );
   }
 
   for (const p of snapshot.policies) {
-    add({
-      key: key('policy', p.schema, p.table, p.name),
-      objectType: 'policy',
-      name: displayIdent(p.name),
-      display: displayIdent(p.name),
-      owner: owner(p.schema, p.table),
-      parentKey: relationKey(p.schema, p.table),
-      props: [
-        ['command', p.command],
-        ['type', p.permissive ? 'permissive' : 'restrictive'],
-        ['roles', list(p.roles)],
-        ['using', p.using],
-        ['with check', p.withCheck],
-        ['comment', literal(p.comment)],
-      ],
-      sort: sub(p.schema, p.table, 'policy', p.name),
-    });
+    addOnTable('policy', p, [
+      ['command', p.command],
+      ['type', p.permissive ? 'permissive' : 'restrictive'],
+      ['roles', list(p.roles)],
+      ['using', p.using],
+      ['with check', p.withCheck],
+      ['comment', literal(p.comment)],
+    ]);
   }
 
   for (const r of snapshot.rules) {
-    add({
-      key: key('rule', r.schema, r.table, r.name),
-      objectType: 'rule',
-      name: displayIdent(r.name),
-      display: displayIdent(r.name),
-      owner: owner(r.schema, r.table),
-      parentKey: relationKey(r.schema, r.table),
-      props: [
-        ['definition', r.definition],
-        ['state', ENABLED_TEXT[r.enabled]],
-        ['comment', literal(r.comment)],
-      ],
-      sort: sub(r.schema, r.table, 'rule', r.name),
-    });
+    addOnTable('rule', r, [
+      ['definition', r.definition],
+      ['state', ENABLED_TEXT[r.enabled]],
+      ['comment', literal(r.comment)],
+    ]);
   }
 
   for (const s of snapshot.statistics) {
