@@ -1,6 +1,5 @@
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, write, writeWarnings, type CommandContext } from './shared.js';
-import { loadRevisions } from '../engine/load.js';
+import { formatFlag, revisionsFromArgs, write, type CommandContext } from './shared.js';
 import { renderGraph } from '../graph/render.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'no-cache'];
@@ -15,9 +14,7 @@ export const help = helpFor(
 export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
   allowOnly(args, flags);
   const format = formatFlag(args, formats, 'text');
-  const project = projectFromArgs(args, ctx);
-  writeWarnings(project, ctx);
-  const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
+  const { project, graph } = await revisionsFromArgs(args, ctx);
   await write(ctx.stdout, renderGraph(graph, format, project));
   return 0;
 }

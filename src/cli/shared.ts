@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadProject } from '../project/discover.js';
 import type { Project } from '../model.js';
+import type { RevisionGraph } from '../graph/types.js';
+import { loadRevisions } from '../engine/load.js';
 import type { ParsedArgs } from './args.js';
 
 export interface CommandContext {
@@ -30,6 +32,14 @@ export function writeWarnings(project: Project, ctx: CommandContext): void {
     const where = w.file !== undefined ? `${w.file}${w.line !== undefined ? `:${w.line}` : ''}: ` : '';
     ctx.stderr.write(`alembic-guard: warning: ${where}${w.message}\n`);
   }
+}
+
+/** The project from the flags (warnings on stderr), its revision files and their graph. */
+export async function revisionsFromArgs(args: ParsedArgs, ctx: CommandContext): Promise<{ project: Project; graph: RevisionGraph }> {
+  const project = projectFromArgs(args, ctx);
+  writeWarnings(project, ctx);
+  const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
+  return { project, graph };
 }
 
 export function formatFlag<T extends string>(args: ParsedArgs, allowed: readonly T[], fallback: T): T {

@@ -9,7 +9,8 @@ import type { GuardError } from '../errors.js';
 import type { MarkdownReport } from '../report/markdown.js';
 import type { RuntimeOptions } from '../runtime/checks.js';
 import { runStatic } from './static.js';
-import { applyIgnores, sortFindings, summarize } from './findings.js';
+import { applyIgnores, effectiveSeverity, sortFindings, summarize } from './findings.js';
+import { ruleById } from '../rules/index.js';
 import { reviewSql, sinceFindings, sinceSelection } from '../workflow/check-options.js';
 import { VERSION } from '../version.js';
 
@@ -67,7 +68,7 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
   // Files that skip_revisions, baseline or --since leave out were not linted: their ignores are not judged.
   const linted = new Set(result.lintedFiles.map((f) => f.path));
   const unused = allUnused.filter((u) => u.file === undefined || linted.has(u.file));
-  const severityOfUnused = project.settings.rules['unused-ignore'] ?? 'info';
+  const severityOfUnused = effectiveSeverity(ruleById.get('unused-ignore')!, project.settings.rules);
   const all = sortFindings(severityOfUnused === 'off' ? kept : [...kept, ...unused.map((u) => ({ ...u, severity: severityOfUnused }))]);
   const rel = (p: string) => relative(project.root, p).split('\\').join('/') || '.';
   const report: MarkdownReport = {

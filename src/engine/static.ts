@@ -83,8 +83,12 @@ export async function runStatic(project: Project, options: StaticOptions): Promi
   const { files, graph } = await loadRevisions(project, { cache: options.cache });
   const lintedFiles = selectLinted(project, files, graph, options.onlyPaths);
   const active = allRules.filter((r) => applies(r, project) && effectiveSeverity(r, project.settings.rules) !== 'off');
-  const ctx: RuleContext = { project, files, graph, lintedFiles, envPy: readEnvPy(project), localModules: findLocalModules(project) };
+  const ctx: RuleContext = { project, files, graph, lintedFiles };
   if (active.some((r) => r.category === 'operation')) {
+    // env.py and the app's own modules matter only to operation rules: read them only for those.
+    const envPy = readEnvPy(project);
+    if (envPy !== undefined) ctx.envPy = envPy;
+    ctx.localModules = findLocalModules(project);
     // Only the linted files: operation rules report nothing else, and the ops stage is per revision.
     const { buildOperations } = await import('../ops/build.js');
     const { readEnvSettings } = await import('../ops/env-settings.js');
