@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot, venvPython } from '../tests/helpers/paths.js';
-import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
+import { startEmbeddedPostgres } from '../src/database/embedded.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const bin = join(repoRoot, 'dist', 'src', 'cli', 'bin.js');

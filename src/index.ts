@@ -25,7 +25,7 @@ export { rules, ruleById } from './rules/index.js';
 export { defineRule, type Rule, type RuleContext, type RuleDocs, type RuleCategory } from './rules/define.js';
 export { reporters, type Report, type ReportContext, type Reporter } from './report/index.js';
 
-// runtime: the Python helper, the database, and the checks that run the migrations
+// the database checks: the Python helper, the database, and the checks that run the migrations
 export {
   runRuntimeChecks,
   startRuntimeChecks,
@@ -38,7 +38,9 @@ export {
   type RuntimeCheckId,
   type RuntimeInfo,
   type OfflineRevisionSql,
-} from './runtime/checks.js';
-export { offlineSql, selectRange, formatSqlText, formatSqlMarkdown } from './runtime/sql.js';
-export { startEmbeddedPostgres, connectDatabaseUrl, type DatabaseServer, type ScratchDatabase } from './runtime/postgres.js';
-export { findPython, type PythonCommand } from './runtime/python.js';
+} from './checks/run.js';
+export { offlineSql, selectRange, formatSqlText, formatSqlMarkdown } from './checks/offline-sql-command.js';
+export { startEmbeddedPostgres } from './database/embedded.js';
+export { connectDatabaseUrl } from './database/external.js';
+export type { DatabaseServer, ScratchDatabase } from './database/server.js';
+export { findPython, type PythonCommand } from './python/find.js';

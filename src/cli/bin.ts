@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main, renderError } from './main.js';
+import { main } from './main.js';
+import { renderError } from './render-error.js';
 
 main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {

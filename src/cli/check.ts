@@ -4,7 +4,7 @@ import { formatFlag, projectFromArgs, writeWarnings, sourceLineReader, useColor,
 import { runCheck } from '../engine/check.js';
 import { reporters } from '../report/index.js';
 import { redactUrl, UsageError } from '../errors.js';
-import { outputTargets, writeOutputs } from '../workflow/check-options.js';
+import { outputTargets, writeOutputs } from '../workflow/output.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'verbose', 'since', 'output'];
 const formats = ['text', 'json', 'github', 'sarif', 'markdown'] as const;
@@ -27,7 +27,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   if (stepTimeoutSeconds !== undefined && !(Number.isFinite(stepTimeoutSeconds) && stepTimeoutSeconds > 0)) {
     throw new UsageError(`--step-timeout must be a number of seconds, not "${timeout}"`, { hint: 'For example --step-timeout 120.' });
   }
-  const progress = args.flags.static === true ? undefined : (await import('../runtime/progress.js')).progressPrinter(ctx.stderr);
+  const progress = args.flags.static === true ? undefined : (await import('./progress.js')).progressPrinter(ctx.stderr);
   const { report, error: runtimeError } = await runCheck(project, {
     cache: !args.flags['no-cache'],
     static: args.flags.static === true,
@@ -53,7 +53,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   writeOutputs(outputs, ctx.cwd, report, reportContext);
   await write(ctx.stdout, reporters[format]!(report, reportContext));
   if (runtimeError !== undefined) {
-    const { renderError } = await import('./main.js');
+    const { renderError } = await import('./render-error.js');
     ctx.stderr.write(renderError(runtimeError, args.flags.debug === true));
     return 2;
   }

@@ -16,7 +16,7 @@ import { planRebase, PlanError, type RebasePlan } from '../fixheads/plan.js';
 import { rewriteMigration } from '../fixheads/edit.js';
 import { fileDiff } from '../fixheads/diff.js';
 import { appliedClosure } from '../workflow/status.js';
-import { readVersionTable } from '../workflow/version-table.js';
+import { readVersionTable } from '../database/version-table.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'merge', 'rebase', 'onto', 'dry-run', 'message', 'python', 'database-url', 'version-table'];
 
@@ -161,7 +161,7 @@ async function merge(args: ParsedArgs, ctx: CommandContext, project: Project, he
       hint: 'Alembic writes the merge revision from its script directory; pass -c alembic.ini.',
     });
   }
-  const runtime = await import('../runtime/python.js');
+  const runtime = { ...(await import('../python/find.js')), ...(await import('../python/bridge.js')) };
   const python = runtime.findPython(project, { ...(args.flags.python !== undefined ? { python: args.flags.python } : {}), cwd: ctx.cwd, env: ctx.env as NodeJS.ProcessEnv });
   const bridge = runtime.PythonBridge.start(python, { cwd: project.root, env: ctx.env as NodeJS.ProcessEnv });
   let created: { revision: string; path: string };

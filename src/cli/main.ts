@@ -4,8 +4,9 @@
  */
 import { parse, type ParsedArgs } from './args.js';
 import type { CommandContext } from './shared.js';
-import { isGuardError, redactUrl } from '../errors.js';
+import { renderError } from './render-error.js';
 import { VERSION } from '../version.js';
+
 
 interface CommandModule {
   help: string;
@@ -57,21 +58,4 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     ctx.stderr.write(renderError(e, debug));
     return 2;
   }
-}
-
-export function renderError(e: unknown, debug: boolean): string {
-  if (isGuardError(e)) {
-    const lines = [`alembic-guard: error: ${e.message}`];
-    if (e.reason) lines.push(`  Reason: ${e.reason}`);
-    if (e.hint) lines.push(`  Next: ${e.hint}`);
-    if (debug && e.stack) lines.push(e.stack);
-    return redactUrl(lines.join('\n')) + '\n';
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  const lines = [
-    `alembic-guard: internal error: ${err.message}`,
-    `  This is a bug in alembic-guard ${VERSION}. Please report it with the command you ran${debug ? ' and the stack below' : ' and the output of the same command with --debug'}.`,
-  ];
-  if (debug && err.stack) lines.push(err.stack);
-  return redactUrl(lines.join('\n')) + '\n';
 }

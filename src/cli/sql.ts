@@ -19,7 +19,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   const project = projectFromArgs(args, ctx);
   writeWarnings(project, ctx);
   const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
-  const { offlineSql, formatSqlMarkdown, formatSqlText } = await import('../runtime/sql.js');
+  const { offlineSql, formatSqlMarkdown, formatSqlText } = await import('../checks/offline-sql-command.js');
   const result = await offlineSql(project, graph, {
     ...(args.positionals[0] !== undefined ? { range: args.positionals[0] } : {}),
     python: args.flags.python,
@@ -28,7 +28,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
     ...(args.flags.verbose === true ? { onLog: (line: string) => ctx.stderr.write(`  | ${redactUrl(line)}\n`) } : {}),
   });
   if (result.error !== undefined) {
-    const { renderError } = await import('./main.js');
+    const { renderError } = await import('./render-error.js');
     ctx.stderr.write(renderError(result.error, args.flags.debug === true));
     return 2;
   }

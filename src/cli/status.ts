@@ -7,7 +7,7 @@ import { UsageError, redactUrl } from '../errors.js';
 import { loadRevisions } from '../engine/load.js';
 import type { RevisionGraph } from '../graph/types.js';
 import { deployStatus, STATUS_EXIT, type DeployStatus } from '../workflow/status.js';
-import { readVersionTable } from '../workflow/version-table.js';
+import { readVersionTable } from '../database/version-table.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'database-url', 'version-table', 'no-cache'];
 

@@ -7,11 +7,11 @@ import { relative } from 'node:path';
 import type { CheckResult, Finding, Project } from '../model.js';
 import type { GuardError } from '../errors.js';
 import type { MarkdownReport } from '../report/markdown.js';
-import type { RuntimeOptions } from '../runtime/checks.js';
+import type { RuntimeOptions } from '../checks/run.js';
 import { runStatic } from './static.js';
 import { applyIgnores, effectiveSeverity, sortFindings, summarize } from './findings.js';
 import { ruleById } from '../rules/index.js';
-import { reviewSql, sinceFindings, sinceSelection } from '../workflow/check-options.js';
+import { reviewSql, sinceFindings, sinceSelection } from './since.js';
 import { VERSION } from '../version.js';
 
 export interface CheckOptions {
@@ -37,7 +37,7 @@ export interface CheckRun {
 export async function runCheck(project: Project, options: CheckOptions = {}): Promise<CheckRun> {
   const since = sinceSelection(project, options.since);
   // The database checks start their slow parts (Python helper, PostgreSQL) now, during the static pass.
-  const runtime = options.static !== true ? await import('../runtime/checks.js') : undefined;
+  const runtime = options.static !== true ? await import('../checks/run.js') : undefined;
   const session = runtime?.startRuntimeChecks(project, options.runtime);
   let result: Awaited<ReturnType<typeof runStatic>>;
   try {

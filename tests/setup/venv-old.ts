@@ -1,7 +1,7 @@
 /**
  * A second test venv with the oldest versions alembic-guard supports: Alembic 1.9 on SQLAlchemy 1.4
  * (with psycopg2 and asyncpg), at .venv-old. Created (or reused) by the runtime tests that need it
- * (tests/runtime/old-versions.test.ts) and runnable on its own: `node dist/tests/setup/venv-old.js`.
+ * (tests/checks/fixtures-elsewhere.test.ts) and runnable on its own: `node dist/tests/setup/venv-old.js`.
  * Idempotent and fast when current.
  */
 import { createHash } from 'node:crypto';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deployStatus } from '../../src/workflow/status.js';
-import { toPostgresUrl, quoteTableName } from '../../src/workflow/version-table.js';
+import { toPostgresUrl, quoteTableName } from '../../src/database/version-table.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { chain, mf } from '../graph/helpers.js';
 

@@ -5,14 +5,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { DatabaseError } from '../../src/errors.js';
+import { DatabaseError } from '../../../src/errors.js';
 import {
   diffSnapshots,
   MIN_SNAPSHOT_SERVER_VERSION,
   SNAPSHOT_SQL,
   takeSnapshot,
   type Snapshot,
-} from '../../src/runtime/snapshot.js';
+} from '../../../src/database/snapshot/snapshot.js';
 import { startServer, type TestServer } from './server.js';
 import { ALTERATIONS, BASE, DROP_EVERYTHING, EVERYTHING, ORDER_A, ORDER_B } from './schemas.js';
 

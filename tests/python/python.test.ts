@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { findPython } from '../../src/runtime/python.js';
-import { runRuntimeChecks } from '../../src/runtime/checks.js';
+import { findPython } from '../../src/python/find.js';
+import { runRuntimeChecks } from '../../src/checks/run.js';
 import { PythonError } from '../../src/errors.js';
 import type { Project } from '../../src/model.js';
 import { fixturesDir, venvPython } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
-import { load, scratchProject, tempDir } from './helpers.js';
+import { load, scratchProject, tempDir } from '../checks/helpers.js';
 
 function executable(path: string, body = '#!/bin/sh\nexit 0\n'): string {
   mkdirSync(join(path, '..'), { recursive: true });

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { connectDatabaseUrl, freePort, startEmbeddedPostgres, type DatabaseServer } from '../../src/runtime/postgres.js';
-import { trackedCount } from '../../src/runtime/cleanup.js';
+import { startEmbeddedPostgres } from '../../src/database/embedded.js';
+import { connectDatabaseUrl } from '../../src/database/external.js';
+import { freePort, type DatabaseServer } from '../../src/database/server.js';
+import { trackedCount } from '../../src/process/cleanup.js';
 import { DatabaseError } from '../../src/errors.js';
-import { processesMentioning, tempDir } from './helpers.js';
+import { processesMentioning, tempDir } from '../checks/helpers.js';
 
 async function databases(url: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: url });

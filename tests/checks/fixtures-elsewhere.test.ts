@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { venvPython } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
-import { startEmbeddedPostgres } from '../../src/runtime/postgres.js';
+import { startEmbeddedPostgres } from '../../src/database/embedded.js';
 import { ensureOldVenv } from '../setup/venv-old.js';
 import { findingKey, runtimeFixtures } from './helpers.js';
 

@@ -7,12 +7,12 @@
  * as identity, or sequence values; every list is sorted, so two snapshots of the same schema are
  * deep-equal however the schema was built.
  */
-import { DatabaseError } from '../errors.js';
-import { SNAPSHOT_SQL } from './snapshot-sql.js';
+import { DatabaseError } from '../../errors.js';
+import { SNAPSHOT_SQL } from './sql.js';
 
-export { SNAPSHOT_SQL } from './snapshot-sql.js';
-export { diffSnapshots } from './snapshot-diff.js';
-export type { DiffOptions, PropertyChange, SchemaDifference, SentenceContext } from './snapshot-diff.js';
+export { SNAPSHOT_SQL } from './sql.js';
+export { diffSnapshots } from './diff.js';
+export type { DiffOptions, PropertyChange, SchemaDifference, SentenceContext } from './diff.js';
 
 /** The oldest server the snapshot query runs on (server_version_num). */
 export const MIN_SNAPSHOT_SERVER_VERSION = 120000;

@@ -1,11 +1,11 @@
 /**
  * Runs the database checks on one project directory and prints the result as JSON on stdout:
- * `node dist/tests/runtime/driver.js DIR [--python P] [--database-url URL] [--only a,b]`.
+ * `node dist/tests/checks/driver.js DIR [--python P] [--database-url URL] [--only a,b]`.
  * Used by the tests that need a separate process (Ctrl-C) and handy by hand.
  */
 import { loadProject } from '../../src/project/discover.js';
 import { loadRevisions } from '../../src/engine/load.js';
-import { runRuntimeChecks, type RuntimeCheckId } from '../../src/runtime/checks.js';
+import { runRuntimeChecks, type RuntimeCheckId } from '../../src/checks/run.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { venvPython } from '../helpers/paths.js';
-import { runRuntimeChecks } from '../../src/runtime/checks.js';
+import { runRuntimeChecks } from '../../src/checks/run.js';
 import { findingKey, load, runtimeFixtures } from './helpers.js';
 
 const WALK = new Set(['upgrade-failed', 'downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent', 'irreversible-downgrade']);

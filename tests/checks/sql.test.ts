@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fixturesDir, venvPython } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
-import { selectRange } from '../../src/runtime/sql.js';
+import { selectRange } from '../../src/checks/offline-sql-command.js';
 import { UsageError } from '../../src/errors.js';
 import { load } from './helpers.js';
 

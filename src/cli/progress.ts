@@ -2,7 +2,7 @@
  * Progress of the database checks for people: on a terminal, one line that follows the revisions
  * as they are checked; in CI (no TTY), one plain line per check with its duration. Always stderr.
  */
-import type { RuntimeProgress } from './checks.js';
+import type { RuntimeProgress } from '../checks/run.js';
 
 const LABEL: Record<string, string> = {
   'offline-sql': 'offline SQL',

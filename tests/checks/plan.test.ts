@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planWalk, PlanError, resolveRevision, topologicalOrder, type PlanRevision } from '../../src/runtime/plan.js';
-import { chooseDriverScheme, errorSummary } from '../../src/runtime/checks.js';
+import { planWalk, PlanError, resolveRevision, topologicalOrder, type PlanRevision } from '../../src/checks/plan.js';
+import { chooseDriverScheme, errorSummary } from '../../src/checks/run.js';
 
 const rev = (revision: string, down: string[] = [], extra: Partial<PlanRevision> = {}): PlanRevision => ({
   revision,

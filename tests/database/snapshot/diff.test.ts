@@ -11,7 +11,7 @@ import {
   SnapshotFormatError,
   SNAPSHOT_SQL,
   type Snapshot,
-} from '../../src/runtime/snapshot.js';
+} from '../../../src/database/snapshot/snapshot.js';
 
 /** The raw json of an empty database, plus what a test adds (the query's own field names). */
 function raw(parts: Record<string, unknown[]> = {}): Record<string, unknown> {
