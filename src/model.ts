@@ -28,6 +28,8 @@ export interface Finding {
   revision?: string;
   /** What to do instead, one or two sentences. */
   fix?: string;
+  /** A static finding the lock trace observed on the database (`alembic-guard check`). */
+  confirmed?: true;
 }
 
 /** What a rule returns; the engine fills in the severity from the rule and the configuration. */
@@ -193,6 +195,8 @@ export interface GuardSettings {
   connectionAttribute?: 'engine' | 'connection';
   downgradeFloor?: string;
   stepTimeoutSeconds?: number;
+  /** Rows the trace puts into each pre-existing empty table before a revision (0: none; default 3). */
+  traceRows?: number;
 }
 
 export interface Warning {

@@ -23,6 +23,7 @@ export const SETTINGS_KEYS = [
   'connection_attribute',
   'downgrade_floor',
   'step_timeout',
+  'trace_rows',
 ] as const;
 
 export const DEFAULT_URL_ENV = ['DATABASE_URL'];
@@ -200,6 +201,12 @@ export function parseGuardSettings(table: TomlTable, pyproject: Pick<Pyproject, 
           });
         }
         settings.stepTimeoutSeconds = n as number;
+        break;
+      }
+      case 'trace_rows': {
+        const n = typeof v === 'bigint' ? Number(v) : v;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) bad(key, 'a whole number of rows from 0 to 1000', v);
+        settings.traceRows = n as number;
         break;
       }
       default: {

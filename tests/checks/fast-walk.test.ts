@@ -1,31 +1,32 @@
 /**
- * The per-revision walk split between two helpers (each on its own database, the second one
- * upgrading plainly through the first part) reports exactly what one helper reports.
+ * The fast walk (each revision up once and down once, schema digests compared) reports exactly
+ * what the legacy walk (full snapshots around every revision's upgrade → downgrade → upgrade)
+ * reports, on every runtime fixture; and on the fixtures where nothing differs it does so without
+ * falling back to the legacy walk.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { venvPython } from '../helpers/paths.js';
-import { runRuntimeChecks } from '../../src/checks/run.js';
+import { runRuntimeChecks } from '../../src/checks/session.js';
 import { findingKey, load, runtimeFixtures } from './helpers.js';
 
 const WALK = new Set(['upgrade-failed', 'downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent', 'irreversible-downgrade']);
 
-for (const name of ['runtime-enum-left-behind', 'runtime-env-begin-transaction', 'runtime-downgrade-noop', 'runtime-irreversible', 'runtime-merge-point', 'runtime-labelled-heads', 'runtime-floor-and-skip', 'runtime-async-env']) {
-  test(`${name}: the walk split between two helpers finds the same as one helper`, async () => {
-    const fx = runtimeFixtures().find((f) => f.name === name)!;
-    const { project, graph } = await load(fx.dir);
-    const keys = async (parallel: boolean): Promise<string[]> => {
-      const r = await runRuntimeChecks(project, graph, { python: venvPython, handleSignals: false, only: ['up-down'], parallel });
+for (const fx of runtimeFixtures()) {
+  test(`${fx.name}: the fast walk finds what the legacy walk finds`, async () => {
+    const args = fx.expected.args ?? [];
+    const n = args.findIndex((a) => a === '-n' || a === '--name');
+    const { project, graph } = await load(fx.dir, n >= 0 ? args[n + 1] : undefined);
+    const run = async (legacyWalk: boolean) => {
+      const r = await runRuntimeChecks(project, graph, { python: venvPython, handleSignals: false, only: ['up-down'], legacyWalk, trace: false });
       assert.equal(r.error, undefined, r.error?.message);
-      const upDown = r.checks.find((c) => c.id === 'up-down')!;
-      if (parallel) assert.match(upDown.message, /two helpers in parallel/);
-      return r.findings.map(findingKey).sort();
+      return r;
     };
-    const one = await keys(false);
-    const two = await keys(true);
-    assert.deepEqual(two, one);
-    // and both agree with the fixture's expectations for the walk's rules
+    const legacy = await run(true);
+    const fast = await run(false);
+    assert.deepEqual(fast.findings.map(findingKey).sort(), legacy.findings.map(findingKey).sort());
     const want = fx.expected.findings.filter((f) => WALK.has(f.rule)).map(findingKey).sort();
-    assert.deepEqual(one, want);
+    assert.deepEqual(fast.findings.map(findingKey).sort(), want);
+    if (fast.findings.length === 0) assert.equal(fast.info.walk?.mode, 'fast', `fell back: ${fast.info.walk?.reason}`);
   });
 }

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planWalk, PlanError, resolveRevision, topologicalOrder, type PlanRevision } from '../../src/checks/plan.js';
-import { chooseDriverScheme, errorSummary } from '../../src/checks/run.js';
+import { chooseDriverScheme } from '../../src/python/driver.js';
+import { errorSummary } from '../../src/checks/context.js';
 
 const rev = (revision: string, down: string[] = [], extra: Partial<PlanRevision> = {}): PlanRevision => ({
   revision,
