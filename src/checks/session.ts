@@ -16,7 +16,8 @@ import { basename } from 'node:path';
 import type { CheckResult, Finding, Project, Severity } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import { PythonError, isGuardError, redactUrl, type GuardError } from '../errors.js';
-import { describePython, findPython } from '../python/find.js';
+import { availableParallelism } from 'node:os';
+import { describePython, findPython, type PythonCommand } from '../python/find.js';
 import { PythonBridge, type HelloInfo } from '../python/bridge.js';
 import { chooseDriverScheme, withScheme } from '../python/driver.js';
 import type { DatabaseServer, ScratchDatabase } from '../database/server.js';
@@ -79,6 +80,11 @@ export interface RuntimeOptions {
   handleSignals?: boolean;
   /** Always judge with the legacy walk (full snapshots around every revision), for comparisons. */
   legacyWalk?: boolean;
+  /**
+   * A second helper (forked from the first) for the checks besides the walk: true, false, or
+   * (default) where a second core is free; ALEMBIC_GUARD_PARALLEL=0/1 in the environment decides too.
+   */
+  parallel?: boolean;
 }
 
 export interface RuntimeInfo {
@@ -94,6 +100,8 @@ export interface RuntimeInfo {
   /** Time until the server accepted connections. */
   serverStartMs?: number;
   templateCached?: boolean;
+  /** Helpers that ran the checks (2: the upgrade check and drift beside the walk). */
+  helpers?: number;
   /** How the walk ran: fast (digests) or legacy (full snapshots), and why. */
   walk?: { mode: 'fast' | 'legacy'; reason?: string; incremental?: boolean; ms: number };
 }
@@ -130,6 +138,8 @@ class RuntimeRun {
   private readonly info: RuntimeInfo = {};
   private readonly only: ReadonlySet<RuntimeCheckId>;
   private bridge: PythonBridge | undefined;
+  /** A second helper forked from the first (upgrade check, drift, offline SQL while the first walks). */
+  private second: PythonBridge | undefined;
   private server: DatabaseServer | undefined;
   private scheme = 'postgresql';
   private syncScheme: string | undefined;
@@ -232,9 +242,17 @@ class RuntimeRun {
     let hello: HelloInfo = probe;
     if (probe.ok) {
       this.chooseScheme(probe);
-      const url = this.serverPromise !== undefined ? (await this.serverPromise).urlFor(0) : OFFLINE_URL;
-      await this.configure(url, bridge);
-      const revisions = (await bridge.request({ op: 'hello' }, 300_000)) as HelloInfo;
+      if (this.wantsSecondHelper()) await this.forkSecond(bridge, python);
+      const server = this.serverPromise !== undefined ? await this.serverPromise : undefined;
+      const [revisions] = await Promise.all([
+        this.configureAndLoad(bridge, server?.urlFor(0) ?? OFFLINE_URL),
+        this.second !== undefined
+          ? this.configureAndLoad(this.second, server?.urlFor(1) ?? OFFLINE_URL).then(
+              (r) => (r.ok ? undefined : this.dropSecond()),
+              () => this.dropSecond(),
+            )
+          : undefined,
+      ]);
       hello = { ...probe, ...revisions, ok: revisions.ok, ...(revisions.error !== undefined ? { error: revisions.error } : {}) };
     }
     ctx.hello = hello;
@@ -256,6 +274,39 @@ class RuntimeRun {
     }
     for (const r of hello.revisions ?? []) ctx.revisions.set(r.revision, r);
     this.progress({ kind: 'phase', phase: 'python', message: `${ctx.pythonLabel()}, driver ${this.scheme}`, durationMs: Math.round(performance.now() - started) });
+  }
+
+  /** The database URL of the helper's slot (before any user code runs), then the revisions. */
+  private async configureAndLoad(bridge: PythonBridge, url: string): Promise<HelloInfo> {
+    await this.configure(url, bridge);
+    return (await bridge.request({ op: 'hello' }, 300_000)) as HelloInfo;
+  }
+
+  /**
+   * A second helper pays off where a second core is free for it and there is a database check
+   * besides the walk for it to run; ALEMBIC_GUARD_PARALLEL=0/1 decides too.
+   */
+  private wantsSecondHelper(): boolean {
+    const fromEnv = (this.options.env ?? process.env).ALEMBIC_GUARD_PARALLEL;
+    if (this.options.parallel === false || fromEnv === '0') return false;
+    if (this.options.parallel === true || fromEnv === '1') return true;
+    const walk = this.only.has('up-down') || this.only.has('trace');
+    const other = ['offline-sql', 'upgrade', 'model-drift', 'round-trip'].some((c) => this.only.has(c as RuntimeCheckId));
+    return walk && other && availableParallelism() >= 2;
+  }
+
+  private async forkSecond(bridge: PythonBridge, python: PythonCommand): Promise<void> {
+    const second = await bridge.fork().catch(() => undefined);
+    if (second === undefined) return;
+    this.second = second;
+    track({ description: `second Python helper ${describePython(python)}`, release: () => second.close(1000), releaseSync: () => second.kill() });
+  }
+
+  /** The second helper failed to start its part: everything runs on the first. */
+  private async dropSecond(): Promise<void> {
+    const second = this.second;
+    this.second = undefined;
+    await second?.close(1000).catch(() => undefined);
   }
 
   /** The SQLAlchemy scheme env.py gets: the project's driver, else an installed one. */
@@ -323,6 +374,7 @@ class RuntimeRun {
 
   /** Stop everything begin() started. */
   async cancel(): Promise<void> {
+    await this.second?.close().catch(() => undefined);
     await this.bridge?.close().catch(() => undefined);
     const server = this.server ?? (this.serverPromise !== undefined ? await this.serverPromise.catch(() => undefined) : undefined);
     await server?.stop().catch(() => undefined);
@@ -346,21 +398,24 @@ class RuntimeRun {
       this.plan();
       const bridge = this.bridge!;
       const order = ctx.plan.order;
-      if (this.only.has('offline-sql')) {
-        await this.timed('offline-sql', order.length, async () => {
-          const r = await runOffline(ctx, bridge, order, (rev, index) => this.progress({ kind: 'revision', id: 'offline-sql', revision: rev, index, total: order.length }));
-          this.offlineSql = r.sql;
-          this.pendingOfflineEnvFinding = r.envFinding;
-          return r.outcome;
-        });
-      }
+      // offline SQL needs no database: on the second helper, it runs while the first one walks
+      const offline = this.only.has('offline-sql')
+        ? this.timed('offline-sql', order.length, async () => {
+            const r = await runOffline(ctx, this.second ?? bridge, order, (rev, index) => this.progress({ kind: 'revision', id: 'offline-sql', revision: rev, index, total: order.length }));
+            this.offlineSql = r.sql;
+            this.pendingOfflineEnvFinding = r.envFinding;
+            return r.outcome;
+          })
+        : undefined;
+      offline?.catch(() => undefined);
+      if (this.second === undefined || this.serverPromise === undefined) await offline;
       if (this.serverPromise === undefined) return this.result();
       this.server = await this.serverPromise;
       const server = this.server;
       Object.assign(this.info, { server: server.description, serverVersionNum: server.serverVersionNum, serverStartMs: Math.round(server.startupMs) });
       if (server.templateCached !== undefined) this.info.templateCached = server.templateCached;
       this.progress({ kind: 'phase', phase: 'database', message: server.description, durationMs: Math.round(server.startupMs) });
-      await this.databaseChecks(server, bridge, context);
+      await this.databaseChecks(server, bridge, context, this.second !== undefined ? offline : undefined);
       dedupeRoundTrip(ctx);
       return this.result();
     } catch (e) {
@@ -396,82 +451,41 @@ class RuntimeRun {
     for (const [rev, skip] of ctx.plan.noDowngrade) if (skip.reason === 'irreversible' && skip.by === rev) ctx.irreversibleNoted.add(rev);
   }
 
-  private async databaseChecks(server: DatabaseServer, bridge: PythonBridge, context: StaticContext): Promise<void> {
+  /**
+   * The database checks. With a second helper (forked from the first), it runs the upgrade check
+   * and the drift on its own database while the first one walks: the two halves are independent
+   * until the verdicts are judged.
+   */
+  private async databaseChecks(server: DatabaseServer, bridge: PythonBridge, context: StaticContext, offline: Promise<void> | undefined): Promise<void> {
     const ctx = this.ctx;
-    const order = ctx.plan.order;
-    const wantsRoundTrip = this.only.has('round-trip');
+    const second = this.second !== undefined && server.slots() >= 2 ? this.second : undefined;
     const wantsWalk = this.only.has('up-down') || this.only.has('trace');
-    let upgraded = true;
-    let headDigest: string | undefined;
-    let db: ScratchDatabase | undefined;
-    if (this.only.has('upgrade') || this.only.has('model-drift') || wantsRoundTrip) {
-      db = await server.freshDatabase();
-      let ok = false;
-      if (this.only.has('upgrade')) {
-        await this.timed('upgrade', undefined, async () => {
-          const r = await runUpgrade(ctx, bridge);
-          ok = r.ok;
-          return r.outcome;
-        });
-      } else ok = (await runUpgrade(ctx, bridge, false)).ok;
-      upgraded = ok;
-      if (ok) {
-        if (wantsRoundTrip && wantsWalk && !this.options.legacyWalk) headDigest = await schemaDigest(db.client, ctx.versionTables);
-        await this.timed('model-drift', undefined, () => runDrift(ctx, bridge));
-      } else {
-        this.skip('model-drift', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
-        this.skip('round-trip', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
-      }
+    const firstDb = async (): Promise<{ upgraded: boolean; headDigest?: string }> => {
+      await offline;
+      return this.upgradeAndDrift(server, second ?? bridge, second !== undefined ? 1 : 0, wantsWalk);
+    };
+    let first: { upgraded: boolean; headDigest?: string };
+    let walked: Walked | undefined;
+    if (second !== undefined) {
+      this.info.helpers = 2;
+      [first, walked] = await Promise.all([firstDb(), wantsWalk ? this.walk(server, bridge) : Promise.resolve(undefined)]);
+    } else {
+      first = await firstDb();
+      if (wantsWalk) walked = await this.walk(server, bridge);
     }
-    let fast: FastWalk | undefined;
-    if (wantsWalk) {
-      const traceOn = this.options.trace !== false && this.only.has('trace');
-      const rows = traceOn ? (this.project.settings.traceRows ?? DEFAULT_TRACE_ROWS) : 0;
-      let index = 0;
-      const onRevision = (rev: string): void => this.progress({ kind: 'revision', id: 'up-down', revision: rev, index: index++, total: order.length });
+    const fast = walked?.fast;
+    if (walked !== undefined && this.only.has('up-down')) this.record('up-down', walked.ms, judgeUpDown(ctx, walked.cycles));
+    if (fast !== undefined && this.only.has('trace')) {
       const started = performance.now();
-      await this.timed('up-down', order.length, async () => {
-        let cycles: RevisionCycle[];
-        const notes: string[] = [];
-        if (this.options.legacyWalk === true) {
-          await server.freshDatabase();
-          cycles = await legacyWalk(ctx, bridge, onRevision);
-          this.info.walk = { mode: 'legacy', reason: 'asked for', ms: 0 };
-        } else {
-          await server.freshDatabase();
-          fast = await fastWalk(ctx, bridge, {
-            trace: traceOn,
-            rows,
-            onRevision,
-            onProfile: (pass, profile, ms) => this.options.onLog?.(`alembic-guard: ${pass} pass ${Math.round(ms)} ms: ${Object.entries(profile).map(([k, v]) => `${k} ${v}`).join(', ')}`),
-          });
-          if (fast.anomaly !== undefined) {
-            // the fast verdicts cannot stand: judge every revision with full snapshots, as always
-            index = 0;
-            await server.freshDatabase();
-            cycles = await legacyWalk(ctx, bridge, onRevision);
-            this.info.walk = { mode: 'legacy', reason: fast.anomaly, incremental: fast.incremental, ms: 0 };
-          } else {
-            cycles = fast.cycles;
-            this.info.walk = { mode: 'fast', incremental: fast.incremental, ms: 0 };
-          }
-        }
-        return judgeUpDown(ctx, cycles, notes);
-      });
-      if (this.info.walk !== undefined) this.info.walk.ms = Math.round(performance.now() - started);
-      if (fast !== undefined && this.only.has('trace')) {
-        await this.timed('trace', undefined, async () => {
-          const linted = context.lintedFiles !== undefined ? new Set(context.lintedFiles) : undefined;
-          const judged = judgeTrace(ctx, fast!, { staticFindings: context.staticFindings ?? [], linted, serverVersionNum: server.serverVersionNum, rowsPerTable: rows, traced: traceOn });
-          this.trace = judged.report;
-          this.confirmed = judged.confirmed;
-          return judged.outcome;
-        });
-      }
+      const linted = context.lintedFiles !== undefined ? new Set(context.lintedFiles) : undefined;
+      const judged = judgeTrace(ctx, fast, { staticFindings: context.staticFindings ?? [], linted, serverVersionNum: server.serverVersionNum, rowsPerTable: walked!.rows, traced: walked!.traced });
+      this.trace = judged.report;
+      this.confirmed = judged.confirmed;
+      this.record('trace', performance.now() - started, judged.outcome);
     }
-    if (wantsRoundTrip && upgraded) {
+    if (this.only.has('round-trip') && first.upgraded) {
       await this.timed('round-trip', undefined, async () => {
-        if (fast !== undefined && fast.anomaly === undefined && fast.cut === -1 && headDigest !== undefined && headDigest === fast.headDigest) return fastRoundTrip(ctx);
+        if (fast !== undefined && fast.anomaly === undefined && fast.cut === -1 && first.headDigest !== undefined && first.headDigest === fast.headDigest) return fastRoundTrip(ctx);
         // run the commands themselves on a database at head
         const rt = await server.freshDatabase();
         const up = await runUpgrade(ctx, bridge, false);
@@ -480,6 +494,79 @@ class RuntimeRun {
       });
     }
   }
+
+  /** The upgrade check on an empty database, its schema digest (for the round trip), the drift. */
+  private async upgradeAndDrift(server: DatabaseServer, bridge: PythonBridge, slot: number, digest: boolean): Promise<{ upgraded: boolean; headDigest?: string }> {
+    const ctx = this.ctx;
+    if (!(this.only.has('upgrade') || this.only.has('model-drift') || this.only.has('round-trip'))) return { upgraded: true };
+    const db = await server.freshDatabase(slot);
+    let ok = false;
+    if (this.only.has('upgrade')) {
+      await this.timed('upgrade', undefined, async () => {
+        const r = await runUpgrade(ctx, bridge);
+        ok = r.ok;
+        return r.outcome;
+      });
+    } else ok = (await runUpgrade(ctx, bridge, false)).ok;
+    if (!ok) {
+      this.skip('model-drift', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
+      this.skip('round-trip', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
+      return { upgraded: false };
+    }
+    const headDigest = this.only.has('round-trip') && digest && !this.options.legacyWalk ? await schemaDigest(db.client, ctx.versionTables) : undefined;
+    await this.timed('model-drift', undefined, () => runDrift(ctx, bridge));
+    return { upgraded: true, ...(headDigest !== undefined ? { headDigest } : {}) };
+  }
+
+  /** The walk on slot 0: fast, or legacy when asked for or when the fast walk sees a difference. */
+  private async walk(server: DatabaseServer, bridge: PythonBridge): Promise<Walked> {
+    const ctx = this.ctx;
+    const order = ctx.plan.order;
+    const traced = this.options.trace !== false && this.only.has('trace');
+    const rows = traced ? (this.project.settings.traceRows ?? DEFAULT_TRACE_ROWS) : 0;
+    let index = 0;
+    const onRevision = (rev: string): void => this.progress({ kind: 'revision', id: 'up-down', revision: rev, index: index++, total: order.length });
+    this.progress({ kind: 'check-start', id: 'up-down', total: order.length });
+    const started = performance.now();
+    await server.freshDatabase();
+    if (this.options.legacyWalk === true) {
+      const cycles = await legacyWalk(ctx, bridge, onRevision);
+      this.info.walk = { mode: 'legacy', reason: 'asked for', ms: Math.round(performance.now() - started) };
+      return { cycles, ms: performance.now() - started, rows, traced };
+    }
+    const fast = await fastWalk(ctx, bridge, {
+      trace: traced,
+      rows,
+      onRevision,
+      onProfile: (pass, profile, ms) => this.options.onLog?.(`alembic-guard: ${pass} pass ${Math.round(ms)} ms: ${Object.entries(profile).map(([k, v]) => `${k} ${v}`).join(', ')}`),
+    });
+    let cycles = fast.cycles;
+    if (fast.anomaly !== undefined) {
+      // the fast verdicts cannot stand: judge every revision with full snapshots, as always
+      index = 0;
+      await server.freshDatabase();
+      cycles = await legacyWalk(ctx, bridge, onRevision);
+    }
+    const ms = performance.now() - started;
+    this.info.walk = { mode: fast.anomaly === undefined ? 'fast' : 'legacy', ...(fast.anomaly !== undefined ? { reason: fast.anomaly } : {}), incremental: fast.incremental, ms: Math.round(ms) };
+    return { cycles, fast, ms, rows, traced };
+  }
+
+  /** A check's result measured elsewhere. */
+  private record(id: RuntimeCheckId, ms: number, outcome: CheckOutcome): void {
+    if (!this.only.has(id)) return;
+    const result: CheckResult = { id, status: outcome.status, message: redactUrl(outcome.message), durationMs: Math.round(ms) };
+    this.checks.push(result);
+    this.progress({ kind: 'check-end', result });
+  }
+}
+
+interface Walked {
+  cycles: RevisionCycle[];
+  fast?: FastWalk;
+  ms: number;
+  rows: number;
+  traced: boolean;
 }
 
 /** What the static pass tells the database checks besides the graph. */

@@ -1801,8 +1801,41 @@ def op_merge(req):
             "down_revisions": list(_tuple(script.down_revision))}
 
 
+def op_fork(req):
+    """A second helper: this process forked after its probe (Alembic and SQLAlchemy imported, no
+    user code run, no connection open), the child talking JSON lines over descriptor 3 (a socket
+    the Node side keeps for it). The child answers with a "forked" event on its own channel; this
+    process answers the request with the child's pid."""
+    global _proto_in, _proto_out
+    if not hasattr(os, "fork"):
+        return {"ok": False, "error": {"kind": "protocol", "message": "this platform cannot fork"}}
+    try:
+        os.fstat(3)
+    except OSError:
+        return {"ok": False, "error": {"kind": "protocol", "message": "no channel for a second helper (descriptor 3)"}}
+    if S.url is not None:
+        return {"ok": False, "error": {"kind": "protocol", "message": "fork before configure"}}
+    sys.stderr.flush()
+    _proto_out.flush()
+    pid = os.fork()
+    if pid == 0:
+        old = (_proto_in, _proto_out)
+        _proto_in = os.fdopen(3, "r", encoding="utf-8", newline="\n")
+        _proto_out = os.fdopen(os.dup(3), "w", encoding="utf-8", newline="\n")
+        for f in old:
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+        send({"id": None, "ok": True, "event": "forked", "pid": os.getpid()})
+        return None
+    os.close(3)
+    return {"ok": True, "pid": pid}
+
+
 OPS = {
     "probe": op_probe,
+    "fork": op_fork,
     "hello": op_hello,
     "configure": op_configure,
     "upgrade": op_upgrade,
@@ -1833,6 +1866,8 @@ def main():
             continue
         try:
             resp = op(req)
+            if resp is None:  # the forked child: it answered on its own channel
+                continue
         except ProtocolError as e:
             sys.stderr.write("alembic-guard helper: %s\n" % e)
             return 3

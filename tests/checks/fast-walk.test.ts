@@ -30,3 +30,22 @@ for (const fx of runtimeFixtures()) {
     if (fast.findings.length === 0) assert.equal(fast.info.walk?.mode, 'fast', `fell back: ${fast.info.walk?.reason}`);
   });
 }
+
+for (const name of ['runtime-clean', 'runtime-downgrade-fails', 'runtime-enum-left-behind', 'runtime-model-drift', 'runtime-settings-at-import', 'runtime-floor-and-skip']) {
+  test(`${name}: with a second helper (upgrade check and drift beside the walk) every check finds what one helper finds`, async () => {
+    const fx = runtimeFixtures().find((f) => f.name === name)!;
+    const { project, graph } = await load(fx.dir);
+    const run = async (parallel: boolean) => {
+      const r = await runRuntimeChecks(project, graph, { python: venvPython, handleSignals: false, parallel });
+      assert.equal(r.error, undefined, r.error?.message);
+      return r;
+    };
+    const one = await run(false);
+    const two = await run(true);
+    assert.equal(two.info.helpers, 2);
+    assert.equal(one.info.helpers, undefined);
+    assert.deepEqual(two.findings.map(findingKey).sort(), one.findings.map(findingKey).sort());
+    assert.deepEqual(two.checks.map((c) => [c.id, c.status]), one.checks.map((c) => [c.id, c.status]));
+    assert.deepEqual(two.offlineSql, one.offlineSql);
+  });
+}
