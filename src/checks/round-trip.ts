@@ -84,10 +84,17 @@ export async function runRoundTrip(ctx: RunContext, bridge: PythonBridge, db: Sc
  * stays, with the database's error at its downgrade; one about the whole schema stays when the
  * per-revision checks found nothing.
  */
-export function dedupeRoundTrip(ctx: RunContext): void {
+export function dedupeRoundTrip(ctx: RunContext): string[] {
   const STEP_RULES = ['downgrade-failed', 'up-down-inconsistent', 'downgrade-leaves-trace', 'upgrade-failed'];
-  const blamed = new Set(ctx.findings.filter((f) => STEP_RULES.includes(f.rule) && f.revision !== undefined).map((f) => f.revision!));
-  const explains = (rev: string): boolean => blamed.has(rev) || [...blamed].some((b) => ctx.plan.ancestors.get(b)?.has(rev) === true);
+  const blamed = [...new Set(ctx.findings.filter((f) => STEP_RULES.includes(f.rule) && f.revision !== undefined).map((f) => f.revision!))];
+  const explaining = (rev: string): string[] => blamed.filter((b) => b === rev || ctx.plan.ancestors.get(b)?.has(rev) === true);
   const anyStepProblem = ctx.findings.some((f) => STEP_RULES.slice(0, 3).includes(f.rule));
-  ctx.drop((f) => f.rule === 'round-trip-failed' && (f.revision !== undefined ? explains(f.revision) : anyStepProblem));
+  const because = new Set<string>();
+  ctx.drop((f) => {
+    if (f.rule !== 'round-trip-failed') return false;
+    const by = f.revision !== undefined ? explaining(f.revision) : anyStepProblem ? blamed : [];
+    for (const b of by) because.add(b);
+    return by.length > 0 || (f.revision === undefined && anyStepProblem);
+  });
+  return [...because];
 }

@@ -313,7 +313,7 @@ class RuntimeRun {
   private chooseScheme(probe: HelloInfo): void {
     const ctx = this.ctx;
     ctx.hello = probe;
-    const choice = chooseDriverScheme(probe.configured_scheme, probe.drivers, probe.env_async === true);
+    const choice = chooseDriverScheme(probe.configured_scheme, probe.drivers, probe.env_async === true, probe.sqlalchemy);
     if ('missing' in choice) {
       throw new Stop(new PythonError(`the PostgreSQL driver ${choice.missing} is not installed in the Python used`, {
         reason: `${choice.reason}. Python: ${ctx.pythonLabel()}`,
@@ -416,7 +416,9 @@ class RuntimeRun {
       if (server.templateCached !== undefined) this.info.templateCached = server.templateCached;
       this.progress({ kind: 'phase', phase: 'database', message: server.description, durationMs: Math.round(server.startupMs) });
       await this.databaseChecks(server, bridge, context, this.second !== undefined ? offline : undefined);
-      dedupeRoundTrip(ctx);
+      const because = dedupeRoundTrip(ctx);
+      const rt = this.checks.find((c) => c.id === 'round-trip');
+      if (because.length > 0 && rt?.status === 'failed') rt.message += ` (the cause: the up-down findings of ${because.join(', ')})`;
       return this.result();
     } catch (e) {
       if (e instanceof Stop) return this.result(e.error);
