@@ -539,11 +539,12 @@ class RuntimeRun {
     const fast = await fastWalk(ctx, bridge, {
       trace: traced,
       rows,
+      upOnly: !this.only.has('up-down'),
       onRevision,
       onProfile: (pass, profile, ms) => this.options.onLog?.(`alembic-guard: ${pass} pass ${Math.round(ms)} ms: ${Object.entries(profile).map(([k, v]) => `${k} ${v}`).join(', ')}`),
     });
     let cycles = fast.cycles;
-    if (fast.anomaly !== undefined) {
+    if (fast.anomaly !== undefined && this.only.has('up-down')) {
       // the fast verdicts cannot stand: judge every revision with full snapshots, as always
       index = 0;
       await server.freshDatabase();

@@ -67,6 +67,8 @@ export interface WalkOptions {
   trace: boolean;
   /** Rows per table before each revision (0: none). */
   rows: number;
+  /** Only the up pass (the trace of every revision), no downgrades. */
+  upOnly?: boolean;
   onRevision?: (rev: string) => void;
   /** Where each pass's time went inside the helper (step, digest, trace, rows). */
   onProfile?: (pass: 'up' | 'down', profile: Record<string, number>, ms: number) => void;
@@ -215,7 +217,7 @@ export async function fastWalk(ctx: RunContext, bridge: PythonBridge, options: W
   options.onProfile?.('up', up.profile as Record<string, number>, up.ms as number);
   // The down pass, from head to the cut, over the revisions the up pass applied.
   const down = [...order.slice(cut + 1)].reverse().filter((rev) => byRev.get(rev)?.up?.ok === true);
-  if (result.anomaly === undefined && down.length > 0) {
+  if (result.anomaly === undefined && down.length > 0 && options.upOnly !== true) {
     const downR = await streamed(ctx, bridge, { op: 'walk_down', revisions: down.map((rev) => ({ revision: rev, expect: before.get(rev) })) }, 'downgrading revision by revision', (e) => {
       const c = byRev.get(e.revision)!;
       c.down = e.down;
