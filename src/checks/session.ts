@@ -477,7 +477,8 @@ class RuntimeRun {
     }
     const fast = walked?.fast;
     if (walked !== undefined && this.only.has('up-down')) this.record('up-down', walked.ms, judgeUpDown(ctx, walked.cycles));
-    if (fast !== undefined && this.only.has('trace')) {
+    if (walked !== undefined && !walked.traced) this.skip('trace', 'turned off (--no-trace)');
+    else if (fast !== undefined && this.only.has('trace')) {
       const started = performance.now();
       const linted = context.lintedFiles !== undefined ? new Set(context.lintedFiles) : undefined;
       const judged = judgeTrace(ctx, fast, { staticFindings: context.staticFindings ?? [], linted, serverVersionNum: server.serverVersionNum, rowsPerTable: walked!.rows, traced: walked!.traced });

@@ -254,13 +254,15 @@ export function judgeTrace(
       const covered = covering(file, err.line ?? null).filter((f) => OBSERVABLE[f.rule] === 'rows');
       covered.forEach(confirm);
       if (err.line !== undefined && err.line !== null) observedLines.add(err.line);
-      ctx.stepFinding(
-        'fails-on-existing-rows',
-        err,
-        `upgrade of ${rev} passes on empty tables but fails once they hold rows (${seeded.length > 0 ? `${seeded.map((s) => `${s.rows} in ${s.table}`).join(', ')}, ` : ''}generated before the revision)`,
-        'Make the upgrade work on the data production has: add NOT NULL columns as nullable (or with a server default), backfill, then set NOT NULL; clean up duplicates before a unique index; give casts a USING that handles every value.',
-      );
-      if (covered.length === 0) entry.traceOnly.push({ rule: 'fails-on-existing-rows', ...(err.line !== undefined && err.line !== null ? { line: err.line } : {}) });
+      if (covered.length === 0) {
+        ctx.stepFinding(
+          'fails-on-existing-rows',
+          err,
+          `upgrade of ${rev} passes on empty tables but fails once they hold rows (${rowsPerTable} generated in each table that existed before it${seeded.length > 0 ? `: ${seeded.map((s) => s.table).join(', ')} got theirs right before it` : ''})`,
+          'Make the upgrade work on the data production has: add NOT NULL columns as nullable (or with a server default), backfill, then set NOT NULL; clean up duplicates before a unique index; give casts a USING that handles every value.',
+        );
+        entry.traceOnly.push({ rule: 'fails-on-existing-rows', ...(err.line !== undefined && err.line !== null ? { line: err.line } : {}) });
+      }
     }
     // what the static reading expected here and the trace did not see
     const upOk = walk.cycles.find((c) => c.revision === rev)?.up?.ok === true;
