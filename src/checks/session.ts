@@ -481,7 +481,7 @@ class RuntimeRun {
     else if (fast !== undefined && this.only.has('trace')) {
       const started = performance.now();
       const linted = context.lintedFiles !== undefined ? new Set(context.lintedFiles) : undefined;
-      const judged = judgeTrace(ctx, fast, { staticFindings: context.staticFindings ?? [], linted, serverVersionNum: server.serverVersionNum, rowsPerTable: walked!.rows, traced: walked!.traced });
+      const judged = await judgeTrace(ctx, fast, { staticFindings: context.staticFindings ?? [], linted, serverVersionNum: server.serverVersionNum, rowsPerTable: walked!.rows, traced: walked!.traced });
       this.trace = judged.report;
       this.confirmed = judged.confirmed;
       this.record('trace', performance.now() - started, judged.outcome);

@@ -15,6 +15,7 @@ import failsOnExistingRows from '../rules/fails-on-existing-rows.js';
 import blockingLockObserved from '../rules/blocking-lock-observed.js';
 import tableRewriteObserved from '../rules/table-rewrite-observed.js';
 import { oneLine, type RunContext } from './context.js';
+import { loadSqlParser, operationsFromSql } from '../ops/from-sql.js';
 import type { FastWalk, TracedStatement } from './walk.js';
 import type { CheckOutcome, DatabaseCheck } from './types.js';
 
@@ -125,11 +126,34 @@ export interface TraceJudgeOptions {
   traced: boolean;
 }
 
-export function judgeTrace(
+/**
+ * SHARE ROW EXCLUSIVE matters when the statement scans existing rows under it: a foreign key or
+ * check constraint added without NOT VALID to a table that existed before. The same lock from a
+ * NOT VALID constraint, a trigger, or a new table's foreign key on its parent is brief. Read with
+ * PostgreSQL's own parser (the SQL front end).
+ */
+function validates(sql: string, locks: TracedStatement['locks']): boolean {
+  let ops: ReturnType<typeof operationsFromSql>;
+  try {
+    ops = operationsFromSql(sql);
+  } catch {
+    return true;
+  }
+  const existing = new Set(locks.filter((l) => l.preexisting).map((l) => l.relation));
+  const name = (t: { schema?: string | null; name: string }): string => (t.schema !== undefined && t.schema !== null && t.schema !== 'public' ? `${t.schema}.${t.name}` : t.name);
+  return ops.some((op) => {
+    if (op.kind === 'add-constraint') return !op.constraint.notValid && ['foreign-key', 'check'].includes(op.constraint.type) && existing.has(name(op.table));
+    return op.kind === 'unanalyzable';
+  });
+}
+
+export async function judgeTrace(
   ctx: RunContext,
   walk: FastWalk,
   { staticFindings, linted, serverVersionNum, rowsPerTable, traced }: TraceJudgeOptions,
-): { outcome: CheckOutcome; report: TraceReport; confirmed: { rule: string; file?: string; line?: number }[] } {
+): Promise<{ outcome: CheckOutcome; report: TraceReport; confirmed: { rule: string; file?: string; line?: number }[] }> {
+  // the SQL parser only when a statement took SHARE ROW EXCLUSIVE on an existing table
+  if (walk.traces.some((t) => t.statements.some((s) => s.locks.some((l) => l.mode === 'ShareRowExclusiveLock' && l.preexisting)))) await loadSqlParser();
   const confirmed: { rule: string; file?: string; line?: number }[] = [];
   const report: TraceReport = { server: serverName(serverVersionNum), serverVersionNum, rowsPerTable, revisions: [] };
   let locks = 0;
@@ -143,9 +167,25 @@ export function judgeTrace(
     if (list === undefined) byFile.set(f.file, (list = []));
     list.push(f);
   }
+  // A statement's frame line is where its op.* call starts; a static finding may point inside
+  // the call (the sa.Column of an add_column): the call's whole range counts.
+  const callRanges = new Map<string, { line: number; endLine: number }[]>();
+  for (const node of ctx.graph.nodes.values()) {
+    const f = ctx.rel(node.file.absPath);
+    if (f === undefined) continue;
+    // a batch_alter_table block runs its statements when the block ends: the frame is at the with
+    const ranges = node.file.opCalls.map((c) => (c.batch !== undefined ? { line: c.batch.loc.line, endLine: c.loc.endLine } : { line: c.loc.line, endLine: c.loc.endLine }));
+    callRanges.set(f, ranges);
+  }
+  const rangeOf = (file: string, line: number): { line: number; endLine: number } => {
+    const calls = (callRanges.get(file) ?? []).filter((c) => line >= c.line && line <= c.endLine);
+    if (calls.length === 0) return { line, endLine: line };
+    return { line: Math.min(...calls.map((c) => c.line)), endLine: Math.max(...calls.map((c) => c.endLine)) };
+  };
   const covering = (file: string | undefined, line: number | null): Finding[] => {
     if (file === undefined || line === null) return [];
-    return (byFile.get(file) ?? []).filter((f) => f.line !== undefined && line >= f.line && line <= (f.endLine ?? f.line));
+    const r = rangeOf(file, line);
+    return (byFile.get(file) ?? []).filter((f) => f.line !== undefined && f.line <= r.endLine && (f.endLine ?? f.line) >= r.line);
   };
 
   for (const t of walk.traces) {
@@ -206,14 +246,13 @@ export function judgeTrace(
       // require-lock-timeout's); a new table's foreign key takes SHARE ROW EXCLUSIVE on its parent
       // without scanning anything.
       const laterWork = later.filter((x) => x.locks.some((l) => l.preexisting && ['r', 'p', 'm'].includes(l.kind)));
-      const onNewRelation = s.locks.some((l) => !l.preexisting);
       const worth =
         strongest !== undefined &&
         (rewritten.length > 0 ||
           laterWork.length > 0 ||
           strongest.mode === 'ShareLock' ||
           strongest.mode === 'ExclusiveLock' ||
-          (strongest.mode === 'ShareRowExclusiveLock' && !onNewRelation));
+          (strongest.mode === 'ShareRowExclusiveLock' && validates(s.sql, s.locks)));
       if (strongest !== undefined && worth && covers(['lock', 'rewrite', 'rows']).length === 0) {
         locks++;
         const mode = BLOCKING[strongest.mode]!;
