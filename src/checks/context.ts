@@ -12,6 +12,35 @@ import type { HelloInfo, HelperError, HelperRevision } from '../python/bridge.js
 import { describePython, type PythonCommand } from '../python/find.js';
 import type { WalkPlan } from './plan.js';
 
+/**
+ * What to do about an upgrade that fails: a data migration that finds no rows (an assertion, or a
+ * query of rows) needs revision_data; a missing table or column needs a migration.
+ */
+export function upgradeFix(err: HelperError, otherwise: string): string {
+  const statement = (err.statement ?? '').trimStart().split(/\s+/)[0]?.toUpperCase() ?? '';
+  const missingObject = err.pgcode === '42P01' || err.pgcode === '42703' || err.pgcode === '42704';
+  const dataQuery = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH'].includes(statement);
+  if (!missingObject && (err.type === 'AssertionError' || (dataQuery && err.pgcode !== undefined && err.pgcode !== null))) {
+    return 'This data migration expects rows the production database has and a fresh one does not: give them to it in [tool.alembic-guard.revision_data] (rows inserted right before its upgrade, as pytest-alembic\'s before_revision_data), or make it work when they are missing.';
+  }
+  return otherwise;
+}
+
+/** A revision_data row the helper could not insert. */
+interface DataError {
+  revision: string;
+  when: 'before' | 'at';
+  source: 'config' | 'module';
+  /** The configuration line (config rows) and the ref as written. */
+  line?: number | null;
+  ref?: string;
+  index?: number | null;
+  path?: string | null;
+  name?: string | null;
+  table?: string | null;
+  message: string;
+}
+
 /** An environment problem that stops the database checks (reported with exit code 2). */
 export class Stop extends Error {
   constructor(readonly error: GuardError) {
@@ -177,6 +206,32 @@ export class RunContext {
     if (t === undefined || t === null) return;
     const name = t[1] !== null && t[1] !== undefined ? `${t[1]}.${t[0]}` : t[0];
     if (name !== 'alembic_version' && !this.versionTables.includes(name)) this.versionTables.push(name);
+  }
+
+  private readonly dataErrorsSeen = new Set<string>();
+
+  /**
+   * Rows of revision_data the helper could not insert: one revision-data-failed finding per row,
+   * at its configuration line (or in the Python file that defines it), whichever walk hit it.
+   */
+  noteDataErrors(errors: unknown): void {
+    if (!Array.isArray(errors)) return;
+    for (const e of errors as DataError[]) {
+      const key = JSON.stringify([e.revision, e.when, e.source, e.line ?? null, e.index ?? null, e.table ?? null, e.message]);
+      if (this.dataErrorsSeen.has(key)) continue;
+      this.dataErrorsSeen.add(key);
+      const fromModule = e.source === 'module';
+      const file = fromModule ? this.rel(e.path) : this.rel(this.project.settings.revisionData?.file);
+      const what = fromModule ? `${e.name}[${JSON.stringify(e.revision)}][${e.index ?? 0}]` : `revision_data.${e.ref ?? e.revision}.${e.when}${e.index !== undefined && e.index !== null ? `[${e.index}]` : ''}`;
+      this.add({
+        rule: 'revision-data-failed',
+        message: `${what}${e.table !== undefined && e.table !== null ? ` (table ${e.table})` : ''} could not be inserted ${e.when === 'before' ? 'before' : 'right after'} the upgrade of ${e.revision}: ${oneLine(e.message)}.`,
+        file,
+        ...(e.line !== undefined && e.line !== null ? { line: e.line } : {}),
+        revision: e.revision,
+        fix: 'Write the row as the table is at that revision: the columns it has then, every NOT NULL column without a default, and rows its foreign keys point to.',
+      });
+    }
   }
 
   commandTimeout(steps: number): number {

@@ -53,6 +53,7 @@ export async function runRoundTrip(ctx: RunContext, bridge: PythonBridge, db: Sc
   }
   if (stoppedAt !== undefined) label = `${stoppedAt} (irreversible)`;
   const up = await bridge.request({ op: 'upgrade', target: 'heads' }, ctx.commandTimeout(ctx.revisions.size));
+  ctx.noteDataErrors(up.dataErrors);
   if (!up.ok) {
     const err = up.error!;
     if (err.kind !== 'step') throw new Stop(ctx.envError(err, 'running alembic upgrade heads again'));

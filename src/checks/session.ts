@@ -15,7 +15,7 @@
 import { basename } from 'node:path';
 import type { CheckResult, Finding, Project, Severity } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
-import { PythonError, isGuardError, redactUrl, type GuardError } from '../errors.js';
+import { ConfigError, PythonError, isGuardError, redactUrl, type GuardError } from '../errors.js';
 import { availableParallelism } from 'node:os';
 import { describePython, findPython, type PythonCommand } from '../python/find.js';
 import { PythonBridge, type HelloInfo } from '../python/bridge.js';
@@ -25,7 +25,7 @@ import { startEmbeddedPostgres } from '../database/embedded.js';
 import { connectDatabaseUrl } from '../database/external.js';
 import { schemaDigest } from '../database/snapshot/fingerprint.js';
 import { guarded, installSignalCleanup, track } from '../process/cleanup.js';
-import { PlanError, planWalk } from './plan.js';
+import { PlanError, planWalk, resolveRevision } from './plan.js';
 import { RunContext, Stop, oneLine } from './context.js';
 import { offlineSqlCheck, runOffline, type OfflineRevisionSql } from './offline-sql.js';
 import { runUpgrade, upgradeCheck } from './upgrade.js';
@@ -398,6 +398,7 @@ class RuntimeRun {
       this.plan();
       const bridge = this.bridge!;
       const order = ctx.plan.order;
+      await this.sendRevisionData();
       // offline SQL needs no database: on the second helper, it runs while the first one walks
       const offline = this.only.has('offline-sql')
         ? this.timed('offline-sql', order.length, async () => {
@@ -426,6 +427,43 @@ class RuntimeRun {
       throw e;
     } finally {
       await this.cancel();
+    }
+  }
+
+  /**
+   * [tool.alembic-guard.revision_data]: the revisions named, resolved as Alembic resolves them (an
+   * id naming no revision is a configuration error), to every helper before any walk.
+   */
+  private async sendRevisionData(): Promise<void> {
+    const settings = this.project.settings.revisionData;
+    if (settings === undefined) return;
+    const ctx = this.ctx;
+    const file = ctx.rel(settings.file) ?? 'pyproject.toml';
+    const rows: Record<string, { before: unknown[]; at: unknown[] }> = {};
+    const revs = [...ctx.revisions.values()].map((r) => ({ revision: r.revision, downRevisions: r.down_revisions, dependencies: r.dependencies, branchLabels: r.branch_labels, irreversible: false }));
+    for (const entry of settings.revisions) {
+      let id: string;
+      try {
+        id = resolveRevision(entry.ref, revs);
+      } catch (e) {
+        throw new Stop(new ConfigError(`${file}${entry.line !== undefined ? `:${entry.line}` : ''}: [tool.alembic-guard.revision_data] ${e instanceof Error ? e.message : String(e)}`, {
+          hint: 'Key each entry by a revision id (or a unique prefix, or a branch label); `alembic-guard history` lists them.',
+        }));
+      }
+      const target = (rows[id] ??= { before: [], at: [] });
+      for (const when of ['before', 'at'] as const) {
+        entry[when].forEach((row, index) => target[when].push({ table: row.table, values: row.values, line: entry.line ?? null, index, ref: entry.ref }));
+      }
+    }
+    for (const bridge of [this.bridge!, ...(this.second !== undefined ? [this.second] : [])]) {
+      const r = await bridge.request({ op: 'revision_data', rows, module: settings.module ?? null }, ctx.commandTimeout(1));
+      if (!r.ok) {
+        const err = r.error!;
+        if (err.kind !== 'config') throw new Stop(ctx.envError(err, 'loading revision_data'));
+        throw new Stop(new ConfigError(`${ctx.rel(err.path) ?? file}${err.line !== undefined && err.line !== null ? `:${err.line}` : ''}: revision_data: ${oneLine(err.message)}`, {
+          hint: 'Name revisions that exist, and give each a row (a dict of column values), a list of rows, or a callable taking the connection.',
+        }));
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import downgradeFailed from '../rules/downgrade-failed.js';
 import downgradeLeavesTrace from '../rules/downgrade-leaves-trace.js';
 import upDownInconsistent from '../rules/up-down-inconsistent.js';
 import irreversibleDowngrade from '../rules/irreversible-downgrade.js';
-import type { RunContext } from './context.js';
+import { upgradeFix, type RunContext } from './context.js';
 import type { CheckOutcome, DatabaseCheck, RevisionCycle } from './types.js';
 
 export const upDownCheck: DatabaseCheck = {
@@ -49,7 +49,7 @@ export function judgeUpDown(ctx: RunContext, cycles: readonly RevisionCycle[], n
           'upgrade-failed',
           upErr,
           `upgrade of ${rev} fails when applied on its own, one revision per transaction`,
-          'Make upgrade() work on a database that holds exactly what the earlier migrations create, whether it runs alone or with the others.',
+          upgradeFix(upErr, 'Make upgrade() work on a database that holds exactly what the earlier migrations create, whether it runs alone or with the others.'),
         );
       }
       continue;

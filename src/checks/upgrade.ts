@@ -4,7 +4,7 @@
  */
 import upgradeFailed from '../rules/upgrade-failed.js';
 import type { PythonBridge } from '../python/bridge.js';
-import { Stop, type RunContext } from './context.js';
+import { Stop, upgradeFix, type RunContext } from './context.js';
 import type { CheckOutcome, DatabaseCheck } from './types.js';
 
 export const upgradeCheck: DatabaseCheck = { id: 'upgrade', title: 'upgrade from scratch', rules: [upgradeFailed] };
@@ -13,6 +13,7 @@ export const upgradeCheck: DatabaseCheck = { id: 'upgrade', title: 'upgrade from
 export async function runUpgrade(ctx: RunContext, bridge: PythonBridge, report = true): Promise<{ ok: boolean; outcome: CheckOutcome }> {
   const r = await bridge.request({ op: 'upgrade', target: 'heads' }, ctx.commandTimeout(ctx.revisions.size));
   ctx.noteVersionTable(r.version_table as [string, string | null] | undefined);
+  ctx.noteDataErrors(r.dataErrors);
   if (r.ok) return { ok: true, outcome: { status: 'passed', message: `alembic upgrade heads from an empty database (${ctx.revisions.size} revisions)` } };
   const err = r.error!;
   if (err.kind !== 'step') throw new Stop(ctx.envError(err, 'running alembic upgrade heads'));
@@ -22,7 +23,7 @@ export async function runUpgrade(ctx: RunContext, bridge: PythonBridge, report =
       'upgrade-failed',
       err,
       `upgrade of ${err.revision} fails on a database upgraded from scratch (alembic upgrade heads)`,
-      'Make upgrade() work on a database that holds exactly what the earlier migrations create: create what it needs in a migration (not with metadata.create_all() in the application), and test with `alembic upgrade head` on an empty database.',
+      upgradeFix(err, 'Make upgrade() work on a database that holds exactly what the earlier migrations create: create what it needs in a migration (not with metadata.create_all() in the application), and test with `alembic upgrade head` on an empty database.'),
     );
   }
   return { ok: false, outcome: { status: 'failed', message: `alembic upgrade heads fails at ${err.revision}` } };

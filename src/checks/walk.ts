@@ -189,6 +189,7 @@ export async function fastWalk(ctx: RunContext, bridge: PythonBridge, options: W
       return;
     }
     c.up = e.up;
+    ctx.noteDataErrors((e.up as { dataErrors?: unknown } | undefined)?.dataErrors);
     if (e.before !== undefined) before.set(e.revision, e.before);
     if (e.trace !== undefined || e.rows !== undefined || e.up?.withRows !== undefined) {
       result.traces.push({
@@ -255,6 +256,7 @@ export async function legacyWalk(ctx: RunContext, bridge: PythonBridge, onRevisi
     const r = (await bridge.request({ op: 'cycle', revision: rev, test_down: testDown }, (ctx.stepTimeout * 3 + 60) * 1000)) as Cycle;
     if (!r.ok) throw new Stop(ctx.envError(r.error ?? { kind: 'protocol', message: 'no answer for the cycle' }, `checking ${rev}`));
     const c: RevisionCycle = { revision: rev, ...(r.up !== undefined ? { up: r.up } : {}) };
+    for (const step of [r.up, r.again]) ctx.noteDataErrors((step as { dataErrors?: unknown } | undefined)?.dataErrors);
     cycles.push(c);
     if (r.up?.ok !== true) {
       failed.add(rev);

@@ -100,6 +100,12 @@ class State:
     digest_ms = 0.0
     trace_ms = 0.0
     seed_ms = 0.0
+    # rows a team inserts around revisions: revision id -> {"before": [...], "at": [...]}
+    revision_data = {}
+    # (database oid, revision, when) already inserted: once per revision and database
+    data_applied = set()
+    # rows that could not be inserted, for the next response
+    data_errors = []
 
 
 S = State()
@@ -291,10 +297,149 @@ def _tracking(fn):
     def tracked(heads, ctx):
         for step in fn(heads, ctx):
             S.current_step = step
-            yield step
+            restore = _with_revision_data(ctx, step)
+            try:
+                yield step
+            finally:
+                restore()
         S.current_step = None
 
     return tracked
+
+
+# --------------------------------------------------------------------------------------------
+# Revision data: the rows a team inserts before a revision's upgrade and right after it
+# (pytest-alembic's before_revision_data / at_revision_data), in every walk that upgrades it.
+
+
+def op_revision_data(req):
+    """The rows of [tool.alembic-guard.revision_data] (revision ids resolved by the Node side), and
+    those of a Python file's before_revision_data / at_revision_data (keys resolved here)."""
+    data = {}
+    for rev, entry in (req.get("rows") or {}).items():
+        for when in ("before", "at"):
+            for row in entry.get(when) or []:
+                data.setdefault(rev, {"before": [], "at": []})[when].append(dict(row, source="config"))
+    module = req.get("module")
+    if module:
+        import runpy
+
+        try:
+            with _UserCode():
+                ns = runpy.run_path(module, run_name="alembic_guard_revision_data")
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            err = describe_failure(e)
+            err.update({"kind": "config", "path": module, "line": _frame_line(e, module)})
+            return {"ok": False, "error": err}
+        unknown = []
+        for when, name in (("before", "before_revision_data"), ("at", "at_revision_data")):
+            table = ns.get(name) or {}
+            if not isinstance(table, dict):
+                return {"ok": False, "error": {"kind": "config", "message": "%s in %s must be a dict of revision -> rows" % (name, module), "path": module}}
+            for key, value in table.items():
+                try:
+                    rev = S.script.get_revision(key)
+                except Exception:
+                    rev = None
+                if rev is None:
+                    unknown.append("%s[%r]" % (name, key))
+                    continue
+                items = value if isinstance(value, (list, tuple)) else [value]
+                for i, item in enumerate(items):
+                    entry = {"source": "module", "path": module, "index": i, "name": name}
+                    if callable(item):
+                        entry["callable"] = item
+                    elif isinstance(item, dict):
+                        table_name = item.get("__tablename__") or item.get("table")
+                        entry.update({"table": table_name, "values": {k: v for k, v in item.items() if k not in ("__tablename__", "table")}})
+                    else:
+                        return {"ok": False, "error": {"kind": "config", "path": module, "message": "%s[%r][%d] must be a dict of column values or a callable taking the connection" % (name, key, i)}}
+                    data.setdefault(rev.revision, {"before": [], "at": []})[when].append(entry)
+        if unknown:
+            return {"ok": False, "error": {"kind": "config", "path": module, "message": "%s in %s: no such revision" % (", ".join(unknown), module)}}
+    S.revision_data = data
+    return {"ok": True, "revisions": sorted(data)}
+
+
+def _database_key(conn):
+    info = getattr(conn, "info", None)
+    if isinstance(info, dict) and "alembic_guard_db" in info:
+        return info["alembic_guard_db"]
+    key = _Raw(conn).run("SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()")
+    if isinstance(info, dict):
+        info["alembic_guard_db"] = key
+    return key
+
+
+def _insert_revision_data(conn, rev, when):
+    """Insert the rows for `rev` (`when`: before / at) once per database, each in a savepoint: a row
+    that fails is recorded in S.data_errors (a finding at its configuration line), never raised."""
+    items = (S.revision_data.get(rev) or {}).get(when) or []
+    if not items:
+        return []
+    key = (_database_key(conn), rev, when)
+    if key in S.data_applied:
+        return []
+    S.data_applied.add(key)
+    import sqlalchemy as sa
+
+    tables = []
+    for item in items:
+        savepoint = conn.begin_nested()
+        try:
+            if "callable" in item:
+                item["callable"](conn)
+            else:
+                cols = list(item["values"])
+                table = ".".join('"%s"' % part.replace('"', '""') for part in item["table"].split("."))
+                if cols:
+                    sql = "INSERT INTO %s (%s) VALUES (%s)" % (table, ", ".join('"%s"' % c.replace('"', '""') for c in cols), ", ".join(":p%d" % i for i in range(len(cols))))
+                    conn.execute(sa.text(sql), {"p%d" % i: item["values"][c] for i, c in enumerate(cols)})
+                else:
+                    conn.execute(sa.text("INSERT INTO %s DEFAULT VALUES" % table))
+                tables.append(item["table"])
+            savepoint.commit()
+        except Exception as e:
+            savepoint.rollback()
+            db = _db_details(e)
+            S.data_errors.append({
+                "revision": rev, "when": when, "source": item.get("source"), "line": item.get("line"), "ref": item.get("ref"),
+                "index": item.get("index"), "path": item.get("path"), "name": item.get("name"), "table": item.get("table"),
+                "message": (db or {}).get("message") or ("%s: %s" % (type(e).__name__, e)),
+            })
+    return tables
+
+
+def _with_revision_data(ctx, step):
+    """For a step of a grouped run (alembic upgrade): the rows go in inside the step, around its
+    upgrade(), wherever Alembic's transactions are. Returns what undoes the wrapping."""
+    rev = getattr(getattr(step, "revision", None), "revision", None)
+    if rev is None or rev not in S.revision_data or not getattr(step, "is_upgrade", False) or getattr(ctx, "as_sql", False):
+        return lambda: None
+    import functools
+
+    original = step.migration_fn
+
+    @functools.wraps(original)
+    def upgrade(*args, **kw):
+        _insert_revision_data(ctx.connection, rev, "before")
+        result = original(*args, **kw)
+        _insert_revision_data(ctx.connection, rev, "at")
+        return result
+
+    step.migration_fn = upgrade
+
+    def restore():
+        step.migration_fn = original
+
+    return restore
+
+
+def _take_data_errors():
+    errors, S.data_errors = S.data_errors, []
+    return errors
 
 
 def _cmd_opts(config_file, section):
@@ -560,8 +705,8 @@ def op_upgrade(req):
             with _UserCode():
                 _run_env(upgrade, starting_rev=None, destination_rev=target, tag=None)
         except BaseException as e:
-            return {"ok": False, "error": describe_failure(e), "version_table": S.version_table}
-        return {"ok": True, "version_table": S.version_table}
+            return {"ok": False, "error": describe_failure(e), "version_table": S.version_table, "dataErrors": _take_data_errors()}
+        return {"ok": True, "version_table": S.version_table, "dataErrors": _take_data_errors()}
 
     return _timed(run)
 
@@ -1116,6 +1261,7 @@ class _Stepper:
         # the relfilenodes for the next revision's trace were taken at the end of the last step
         self.marked = False
         self.newest_table = None
+        self.data_done = False
         self._reset()
 
     def _reset(self):
@@ -1137,12 +1283,18 @@ class _Stepper:
                     self.fingerprint.raw.run("SELECT alembic_guard.mark_revision()")
                 finally:
                     self.tracer.internal = False
+        rev = step.revision.revision if getattr(step, "is_upgrade", False) else None
+        if rev is not None and not self.data_done:
+            _insert_revision_data(ctx.connection, rev, "before")
+        if trace:
             self.tracer.begin_revision(getattr(step.revision, "path", None), carried=self.savepoints)
         try:
             step.migration_fn(**self.kw)
         finally:
             if trace:
                 self.tracer.active = False
+        if rev is not None:
+            _insert_revision_data(ctx.connection, rev, "at")
         self.heads.update_to_step(step)
         for callback in ctx.on_version_apply_callbacks:
             callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
@@ -1155,10 +1307,15 @@ class _Stepper:
                 if self.tracer is not None:
                     self.tracer.internal = False
 
-    def run(self, revision, up, trace=False, digest=False):
+    def run(self, revision, up, trace=False, digest=False, data_done=False):
         t0 = time.perf_counter()
+        self.data_done = data_done
         try:
-            return self._run(revision, up, trace, digest)
+            out = self._run(revision, up, trace, digest)
+            errors = _take_data_errors()
+            if errors:
+                out["dataErrors"] = errors
+            return out
         finally:
             S.step_ms += (time.perf_counter() - t0) * 1000.0
 
@@ -1305,6 +1462,20 @@ class _Session:
                 send(out)
                 continue
             out["before"] = current
+            # the team's rows for this revision first: a table that got them gets no generated ones
+            data_done = False
+            if rev in S.revision_data:
+                conn = self.ctx.connection
+                trans = conn.begin_nested() if self.savepoints else conn.begin()
+                try:
+                    _insert_revision_data(conn, rev, "before")
+                    trans.commit()
+                except BaseException:
+                    trans.rollback()
+                    raise
+                data_done = True
+                if self.seeder is not None:
+                    self.seeder.newest_seen = "unset"
             newest = self.stepper.newest_table
             if self.seeder is not None and item.get("rows", True) and (newest is None or newest != self.seeder.newest_seen):
                 self.seeder.newest_seen = newest
@@ -1313,14 +1484,17 @@ class _Session:
                 S.seed_ms += (time.perf_counter() - t0) * 1000.0
                 if seeded:
                     out["rows"] = seeded
-            up = self.stepper.run(rev, True, trace=trace, digest=digest)
+            up = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=data_done)
             if not up["ok"] and up["error"].get("kind") == "step" and self.seeder is not None and self._own(self.seeder.truncate):
                 # did the rows make it fail? the same upgrade on the same schema without them
-                retry = self.stepper.run(rev, True, trace=trace, digest=digest)
+                retry = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=True)
                 if retry["ok"]:
                     up = dict(retry, withRows=up["error"])
                 else:
                     up["withoutRows"] = "failed"
+            errors = _take_data_errors()
+            if errors:
+                up["dataErrors"] = (up.get("dataErrors") or []) + errors
             out["up"] = {k: v for k, v in up.items() if k not in ("trace", "digest")}
             if up.get("trace") is not None:
                 out["trace"] = up["trace"]
@@ -1836,6 +2010,7 @@ def op_fork(req):
 OPS = {
     "probe": op_probe,
     "fork": op_fork,
+    "revision_data": op_revision_data,
     "hello": op_hello,
     "configure": op_configure,
     "upgrade": op_upgrade,

@@ -51,6 +51,7 @@ import * as _require_concurrent_reindex from './require-concurrent-reindex.js';
 import * as _require_lock_timeout from './require-lock-timeout.js';
 import * as _require_statement_timeout from './require-statement-timeout.js';
 import * as _revision_cycle from './revision-cycle.js';
+import * as _revision_data_failed from './revision-data-failed.js';
 import * as _round_trip_failed from './round-trip-failed.js';
 import * as _table_rewrite_observed from './table-rewrite-observed.js';
 import * as _transaction_nesting from './transaction-nesting.js';
@@ -120,6 +121,7 @@ export const rules: readonly Rule[] = [
   pick(_require_lock_timeout, 'require-lock-timeout.ts'),
   pick(_require_statement_timeout, 'require-statement-timeout.ts'),
   pick(_revision_cycle, 'revision-cycle.ts'),
+  pick(_revision_data_failed, 'revision-data-failed.ts'),
   pick(_round_trip_failed, 'round-trip-failed.ts'),
   pick(_table_rewrite_observed, 'table-rewrite-observed.ts'),
   pick(_transaction_nesting, 'transaction-nesting.ts'),
