@@ -197,6 +197,10 @@ export interface GuardSettings {
   stepTimeoutSeconds?: number;
   /** Rows the trace puts into each pre-existing empty table before a revision (0: none; default 3). */
   traceRows?: number;
+  /** Packages model-registration imports (default: the application's top-level packages). */
+  modelPackages?: string[];
+  /** Modules model-registration leaves out: names, dotted prefixes or globs. */
+  modelExclude?: string[];
   /** Rows a team inserts around revisions, as pytest-alembic's before_revision_data / at_revision_data. */
   revisionData?: RevisionDataSettings;
 }

@@ -30,6 +30,7 @@ import { RunContext, Stop, oneLine } from './context.js';
 import { offlineSqlCheck, runOffline, type OfflineRevisionSql } from './offline-sql.js';
 import { runUpgrade, upgradeCheck } from './upgrade.js';
 import { modelDriftCheck, runDrift } from './model-drift.js';
+import { modelRegistrationCheck, runModelRegistration } from './model-registration.js';
 import { dedupeRoundTrip, fastRoundTrip, roundTripCheck, runRoundTrip } from './round-trip.js';
 import { judgeUpDown, upDownCheck } from './up-down.js';
 import { fastWalk, legacyWalk, type FastWalk } from './walk.js';
@@ -41,7 +42,7 @@ export type { OfflineRevisionSql } from './offline-sql.js';
 export type { TraceReport } from './trace.js';
 
 /** Every database check, in the order a run reports them. */
-export const DATABASE_CHECKS: readonly DatabaseCheck[] = [offlineSqlCheck, upgradeCheck, modelDriftCheck, roundTripCheck, upDownCheck, traceCheck];
+export const DATABASE_CHECKS: readonly DatabaseCheck[] = [offlineSqlCheck, upgradeCheck, modelDriftCheck, modelRegistrationCheck, roundTripCheck, upDownCheck, traceCheck];
 export const RUNTIME_CHECKS: readonly RuntimeCheckId[] = DATABASE_CHECKS.map((c) => c.id);
 /** What progress lines call each check. */
 export const CHECK_TITLES = Object.fromEntries(DATABASE_CHECKS.map((c) => [c.id, c.title])) as Record<RuntimeCheckId, string>;
@@ -291,7 +292,7 @@ class RuntimeRun {
     if (this.options.parallel === false || fromEnv === '0') return false;
     if (this.options.parallel === true || fromEnv === '1') return true;
     const walk = this.only.has('up-down') || this.only.has('trace');
-    const other = ['offline-sql', 'upgrade', 'model-drift', 'round-trip'].some((c) => this.only.has(c as RuntimeCheckId));
+    const other = ['offline-sql', 'upgrade', 'model-drift', 'model-registration', 'round-trip'].some((c) => this.only.has(c as RuntimeCheckId));
     return walk && other && availableParallelism() >= 2;
   }
 
@@ -539,7 +540,7 @@ class RuntimeRun {
   /** The upgrade check on an empty database, its schema digest (for the round trip), the drift. */
   private async upgradeAndDrift(server: DatabaseServer, bridge: PythonBridge, slot: number, digest: boolean): Promise<{ upgraded: boolean; headDigest?: string }> {
     const ctx = this.ctx;
-    if (!(this.only.has('upgrade') || this.only.has('model-drift') || this.only.has('round-trip'))) return { upgraded: true };
+    if (!(this.only.has('upgrade') || this.only.has('model-drift') || this.only.has('model-registration') || this.only.has('round-trip'))) return { upgraded: true };
     const db = await server.freshDatabase(slot);
     let ok = false;
     if (this.only.has('upgrade')) {
@@ -551,11 +552,14 @@ class RuntimeRun {
     } else ok = (await runUpgrade(ctx, bridge, false)).ok;
     if (!ok) {
       this.skip('model-drift', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
+      this.skip('model-registration', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
       this.skip('round-trip', `alembic upgrade heads fails at ${ctx.upgradeFailedAt ?? 'a revision'}`);
       return { upgraded: false };
     }
     const headDigest = this.only.has('round-trip') && digest && !this.options.legacyWalk ? await schemaDigest(db.client, ctx.versionTables) : undefined;
     await this.timed('model-drift', undefined, () => runDrift(ctx, bridge));
+    // after the drift: the imports it makes put every model on the metadata
+    await this.timed('model-registration', undefined, () => runModelRegistration(ctx, bridge));
     return { upgraded: true, ...(headDigest !== undefined ? { headDigest } : {}) };
   }
 

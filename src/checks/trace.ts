@@ -102,6 +102,10 @@ export interface TraceStatementReport {
   rewrites: { relation: string; kind: 'table' | 'index' }[];
 }
 
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
 function serverName(num: number): string {
   const major = Math.floor(num / 10000);
   return `PostgreSQL ${major}.${num % 100}`;
@@ -341,7 +345,7 @@ export async function judgeTrace(
     );
   }
   const parts = [
-    `${walk.traces.reduce((n, t) => n + t.statements.length, 0)} statements of ${walk.traces.length} revisions traced on ${server}`,
+    `${plural(walk.traces.reduce((n, t) => n + t.statements.length, 0), 'statement')} of ${plural(walk.traces.length, 'revision')} traced on ${server}`,
     rowsPerTable > 0 ? `${rowsPerTable} rows per pre-existing table` : 'no generated rows',
     locks > 0 ? `${locks} blocking lock${locks === 1 ? '' : 's'}` : undefined,
     rewrites > 0 ? `${rewrites} rewrite${rewrites === 1 ? '' : 's'}` : undefined,

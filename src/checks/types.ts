@@ -9,7 +9,7 @@ import type { Rule } from '../rules/define.js';
 import type { HelperError } from '../python/bridge.js';
 import type { SchemaDifference } from '../database/snapshot/snapshot.js';
 
-export type RuntimeCheckId = 'offline-sql' | 'upgrade' | 'model-drift' | 'round-trip' | 'up-down' | 'trace';
+export type RuntimeCheckId = 'offline-sql' | 'upgrade' | 'model-drift' | 'model-registration' | 'round-trip' | 'up-down' | 'trace';
 
 export interface DatabaseCheck {
   id: RuntimeCheckId;

@@ -14,7 +14,7 @@ export async function runUpgrade(ctx: RunContext, bridge: PythonBridge, report =
   const r = await bridge.request({ op: 'upgrade', target: 'heads' }, ctx.commandTimeout(ctx.revisions.size));
   ctx.noteVersionTable(r.version_table as [string, string | null] | undefined);
   ctx.noteDataErrors(r.dataErrors);
-  if (r.ok) return { ok: true, outcome: { status: 'passed', message: `alembic upgrade heads from an empty database (${ctx.revisions.size} revisions)` } };
+  if (r.ok) return { ok: true, outcome: { status: 'passed', message: `alembic upgrade heads from an empty database (${ctx.revisions.size} revision${ctx.revisions.size === 1 ? '' : 's'})` } };
   const err = r.error!;
   if (err.kind !== 'step') throw new Stop(ctx.envError(err, 'running alembic upgrade heads'));
   ctx.upgradeFailedAt = err.revision;

@@ -25,6 +25,8 @@ export const SETTINGS_KEYS = [
   'step_timeout',
   'trace_rows',
   'revision_data',
+  'model_packages',
+  'model_exclude',
 ] as const;
 
 export const DEFAULT_URL_ENV = ['DATABASE_URL'];
@@ -204,6 +206,12 @@ export function parseGuardSettings(table: TomlTable, pyproject: Pick<Pyproject, 
         settings.stepTimeoutSeconds = n as number;
         break;
       }
+      case 'model_packages':
+        settings.modelPackages = strList(key, v, true);
+        break;
+      case 'model_exclude':
+        settings.modelExclude = strList(key, v, true);
+        break;
       case 'revision_data': {
         settings.revisionData = parseRevisionData(v, pyproject, base, at, lineOf);
         break;

@@ -1956,6 +1956,106 @@ def op_drift(req):
 
 
 # --------------------------------------------------------------------------------------------
+# Model registration: the models a module env.py never imports are invisible to autogenerate.
+
+
+def _excluded(name, patterns):
+    import fnmatch
+
+    parts = name.split(".")
+    if any(p in ("tests", "test", "migrations", "alembic", "versions", "conftest") or p.startswith("test_") or p.endswith("_test") for p in parts):
+        return True
+    return any(name == p or name.startswith(p + ".") or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def op_models(req):
+    """Every module of the application's packages imported after env.py gave its target_metadata:
+    the tables that only then appear on it belong to models env.py never imports."""
+    import importlib
+    import pkgutil
+
+    captured = {}
+
+    def fn(rev, context):
+        captured["metadata"] = context.opts.get("target_metadata")
+        return []
+
+    def run():
+        try:
+            with _UserCode():
+                _run_env(fn)
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            return {"ok": False, "error": describe_failure(e)}
+        if "metadata" not in captured:
+            return {"ok": True, "skipped": "env.py did not call context.run_migrations() in online mode"}
+        md = captured["metadata"]
+        if md is None:
+            return {"ok": True, "skipped": "env.py sets target_metadata = None, so there are no models to register"}
+        metas = list(md) if isinstance(md, (list, tuple)) else [md]
+        before = {id(m): set(m.tables.keys()) for m in metas}
+        exclude = req.get("exclude") or []
+        imported, failed = [], []
+
+        def load(name):
+            if name in sys.modules:
+                imported.append(name)
+                return sys.modules[name]
+            try:
+                with _UserCode():
+                    mod = importlib.import_module(name)
+            except BaseException as e:
+                if isinstance(e, KeyboardInterrupt):
+                    raise
+                failed.append({"module": name, "error": "%s: %s" % (type(e).__name__, str(e).strip().split("\n")[0][:200])})
+                return None
+            imported.append(name)
+            return mod
+
+        for top in req.get("packages") or []:
+            if _excluded(top, exclude):
+                continue
+            mod = load(top)
+            path = getattr(mod, "__path__", None) if mod is not None else None
+            if path is None:
+                continue
+            for info in pkgutil.walk_packages(path, top + ".", onerror=lambda name: failed.append({"module": name, "error": "the package could not be imported"})):
+                if not _excluded(info.name, exclude):
+                    load(info.name)
+        mapped = _mapped_classes()
+        found = []
+        for m in metas:
+            for key in sorted(set(m.tables.keys()) - before[id(m)]):
+                table = m.tables[key]
+                item = {"table": key}
+                mapper = mapped.get(id(table))
+                if mapper is not None:
+                    cls = mapper.class_
+                    item.update({"class": cls.__name__, "module": cls.__module__})
+                    loc = _class_location(mapper)
+                    if loc:
+                        item.update(loc)
+                else:
+                    item["module"] = _table_module(table)
+                found.append(item)
+        return {"ok": True, "unregistered": found, "imported": len(imported), "failed": failed}
+
+    return _timed(run)
+
+
+def _table_module(table):
+    """The module a Core Table was defined in, when it is a module-level name somewhere."""
+    for name, mod in list(sys.modules.items()):
+        try:
+            if any(v is table for v in vars(mod).values()):
+                return name
+        except Exception:
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 
 def op_merge(req):
     """`alembic merge`: command.merge with the project's own template, file_template and hooks."""
@@ -2011,6 +2111,7 @@ OPS = {
     "probe": op_probe,
     "fork": op_fork,
     "revision_data": op_revision_data,
+    "models": op_models,
     "hello": op_hello,
     "configure": op_configure,
     "upgrade": op_upgrade,

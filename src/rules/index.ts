@@ -59,6 +59,7 @@ import * as _unanalyzable_operation from './unanalyzable-operation.js';
 import * as _unbatched_data_migration from './unbatched-data-migration.js';
 import * as _unnamed_constraint from './unnamed-constraint.js';
 import * as _unparseable_migration from './unparseable-migration.js';
+import * as _unregistered_model from './unregistered-model.js';
 import * as _unused_ignore from './unused-ignore.js';
 import * as _up_down_inconsistent from './up-down-inconsistent.js';
 import * as _upgrade_failed from './upgrade-failed.js';
@@ -129,6 +130,7 @@ export const rules: readonly Rule[] = [
   pick(_unbatched_data_migration, 'unbatched-data-migration.ts'),
   pick(_unnamed_constraint, 'unnamed-constraint.ts'),
   pick(_unparseable_migration, 'unparseable-migration.ts'),
+  pick(_unregistered_model, 'unregistered-model.ts'),
   pick(_unused_ignore, 'unused-ignore.ts'),
   pick(_up_down_inconsistent, 'up-down-inconsistent.ts'),
   pick(_upgrade_failed, 'upgrade-failed.ts'),
