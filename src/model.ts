@@ -197,6 +197,10 @@ export interface GuardSettings {
   stepTimeoutSeconds?: number;
   /** Rows the trace puts into each pre-existing empty table before a revision (0: none; default 3). */
   traceRows?: number;
+  /** Run every upgrade a second time, stamped back to its parent (not-idempotent). */
+  idempotent?: boolean;
+  /** Only the revisions after this one (implies idempotent). */
+  idempotentSince?: string;
   /** Packages model-registration imports (default: the application's top-level packages). */
   modelPackages?: string[];
   /** Modules model-registration leaves out: names, dotted prefixes or globs. */

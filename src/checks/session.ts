@@ -35,6 +35,7 @@ import { dedupeRoundTrip, fastRoundTrip, roundTripCheck, runRoundTrip } from './
 import { judgeUpDown, upDownCheck } from './up-down.js';
 import { fastWalk, legacyWalk, type FastWalk } from './walk.js';
 import { judgeTrace, traceCheck, type TraceReport } from './trace.js';
+import { idempotentCheck, idempotentRevisions, judgeIdempotent } from './idempotent.js';
 import type { CheckOutcome, DatabaseCheck, RevisionCycle, RuntimeCheckId } from './types.js';
 
 export type { RuntimeCheckId } from './types.js';
@@ -42,7 +43,7 @@ export type { OfflineRevisionSql } from './offline-sql.js';
 export type { TraceReport } from './trace.js';
 
 /** Every database check, in the order a run reports them. */
-export const DATABASE_CHECKS: readonly DatabaseCheck[] = [offlineSqlCheck, upgradeCheck, modelDriftCheck, modelRegistrationCheck, roundTripCheck, upDownCheck, traceCheck];
+export const DATABASE_CHECKS: readonly DatabaseCheck[] = [offlineSqlCheck, upgradeCheck, modelDriftCheck, modelRegistrationCheck, roundTripCheck, upDownCheck, traceCheck, idempotentCheck];
 export const RUNTIME_CHECKS: readonly RuntimeCheckId[] = DATABASE_CHECKS.map((c) => c.id);
 /** What progress lines call each check. */
 export const CHECK_TITLES = Object.fromEntries(DATABASE_CHECKS.map((c) => [c.id, c.title])) as Record<RuntimeCheckId, string>;
@@ -291,7 +292,7 @@ class RuntimeRun {
     const fromEnv = (this.options.env ?? process.env).ALEMBIC_GUARD_PARALLEL;
     if (this.options.parallel === false || fromEnv === '0') return false;
     if (this.options.parallel === true || fromEnv === '1') return true;
-    const walk = this.only.has('up-down') || this.only.has('trace');
+    const walk = this.only.has('up-down') || this.only.has('trace') || this.only.has('idempotent');
     const other = ['offline-sql', 'upgrade', 'model-drift', 'model-registration', 'round-trip'].some((c) => this.only.has(c as RuntimeCheckId));
     return walk && other && availableParallelism() >= 2;
   }
@@ -500,7 +501,7 @@ class RuntimeRun {
   private async databaseChecks(server: DatabaseServer, bridge: PythonBridge, context: StaticContext, offline: Promise<void> | undefined): Promise<void> {
     const ctx = this.ctx;
     const second = this.second !== undefined && server.slots() >= 2 ? this.second : undefined;
-    const wantsWalk = this.only.has('up-down') || this.only.has('trace');
+    const wantsWalk = this.only.has('up-down') || this.only.has('trace') || this.only.has('idempotent');
     const firstDb = async (): Promise<{ upgraded: boolean; headDigest?: string }> => {
       await offline;
       return this.upgradeAndDrift(server, second ?? bridge, second !== undefined ? 1 : 0, wantsWalk);
@@ -516,6 +517,8 @@ class RuntimeRun {
     }
     const fast = walked?.fast;
     if (walked !== undefined && this.only.has('up-down')) this.record('up-down', walked.ms, judgeUpDown(ctx, walked.cycles));
+    // opt-in: listed only when idempotent = true or idempotent_since is set
+    if (walked?.fast !== undefined && walked.idempotent !== undefined) this.record('idempotent', 0, judgeIdempotent(ctx, walked.fast.cycles, walked.idempotent));
     if (walked !== undefined && !walked.traced) this.skip('trace', 'turned off (--no-trace)');
     else if (fast !== undefined && this.only.has('trace')) {
       const started = performance.now();
@@ -579,10 +582,12 @@ class RuntimeRun {
       this.info.walk = { mode: 'legacy', reason: 'asked for', ms: Math.round(performance.now() - started) };
       return { cycles, ms: performance.now() - started, rows, traced };
     }
+    const idempotent = this.only.has('idempotent') ? idempotentRevisions(ctx) : undefined;
     const fast = await fastWalk(ctx, bridge, {
       trace: traced,
       rows,
       upOnly: !this.only.has('up-down'),
+      ...(idempotent !== undefined ? { idempotent } : {}),
       onRevision,
       onProfile: (pass, profile, ms) => this.options.onLog?.(`alembic-guard: ${pass} pass ${Math.round(ms)} ms: ${Object.entries(profile).map(([k, v]) => `${k} ${v}`).join(', ')}`),
     });
@@ -595,7 +600,7 @@ class RuntimeRun {
     }
     const ms = performance.now() - started;
     this.info.walk = { mode: fast.anomaly === undefined ? 'fast' : 'legacy', ...(fast.anomaly !== undefined ? { reason: fast.anomaly } : {}), incremental: fast.incremental, ms: Math.round(ms) };
-    return { cycles, fast, ms, rows, traced };
+    return { cycles, fast, ms, rows, traced, ...(idempotent !== undefined ? { idempotent } : {}) };
   }
 
   /** A check's result measured elsewhere. */
@@ -609,6 +614,7 @@ class RuntimeRun {
 
 interface Walked {
   cycles: RevisionCycle[];
+  idempotent?: ReadonlySet<string>;
   fast?: FastWalk;
   ms: number;
   rows: number;

@@ -9,7 +9,7 @@ import type { Rule } from '../rules/define.js';
 import type { HelperError } from '../python/bridge.js';
 import type { SchemaDifference } from '../database/snapshot/snapshot.js';
 
-export type RuntimeCheckId = 'offline-sql' | 'upgrade' | 'model-drift' | 'model-registration' | 'round-trip' | 'up-down' | 'trace';
+export type RuntimeCheckId = 'offline-sql' | 'upgrade' | 'model-drift' | 'model-registration' | 'round-trip' | 'up-down' | 'trace' | 'idempotent';
 
 export interface DatabaseCheck {
   id: RuntimeCheckId;
@@ -49,4 +49,6 @@ export interface RevisionCycle {
   diffs?: SchemaDifference[];
   /** Upgrading it again after its downgrade. */
   again?: StepResult;
+  /** Its upgrade run a second time, the version table stamped back (idempotent). */
+  rerun?: StepResult & { same?: boolean | null; inserted?: number };
 }

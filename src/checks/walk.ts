@@ -69,6 +69,8 @@ export interface WalkOptions {
   rows: number;
   /** Only the up pass (the trace of every revision), no downgrades. */
   upOnly?: boolean;
+  /** Revisions whose upgrade runs a second time, stamped back to the parent (idempotent). */
+  idempotent?: ReadonlySet<string>;
   onRevision?: (rev: string) => void;
   /** Where each pass's time went inside the helper (step, digest, trace, rows). */
   onProfile?: (pass: 'up' | 'down', profile: Record<string, number>, ms: number) => void;
@@ -100,6 +102,7 @@ interface RevisionEvent extends HelperResponse {
   down?: StepResult;
   same?: boolean;
   again?: StepResult;
+  rerun?: RevisionCycle['rerun'];
   trace?: TracedStatement[];
   rows?: RevisionRows;
 }
@@ -177,6 +180,7 @@ export async function fastWalk(ctx: RunContext, bridge: PythonBridge, options: W
       revision: rev,
       parents: [...(r?.down_revisions ?? []), ...(r?.dependencies ?? [])],
       cycle: i <= cut && !plan.noDowngrade.has(rev),
+      idempotent: options.idempotent?.has(rev) === true,
     };
   });
   const up = await streamed(ctx, bridge, { op: 'walk_up', revisions: items, trace: options.trace, digest: installed.digest }, 'upgrading revision by revision', (e) => {
@@ -189,6 +193,7 @@ export async function fastWalk(ctx: RunContext, bridge: PythonBridge, options: W
       return;
     }
     c.up = e.up;
+    if (e.rerun !== undefined) c.rerun = e.rerun;
     ctx.noteDataErrors((e.up as { dataErrors?: unknown } | undefined)?.dataErrors);
     if (e.before !== undefined) before.set(e.revision, e.before);
     if (e.trace !== undefined || e.rows !== undefined || e.up?.withRows !== undefined) {

@@ -27,6 +27,8 @@ export const SETTINGS_KEYS = [
   'revision_data',
   'model_packages',
   'model_exclude',
+  'idempotent',
+  'idempotent_since',
 ] as const;
 
 export const DEFAULT_URL_ENV = ['DATABASE_URL'];
@@ -206,6 +208,12 @@ export function parseGuardSettings(table: TomlTable, pyproject: Pick<Pyproject, 
         settings.stepTimeoutSeconds = n as number;
         break;
       }
+      case 'idempotent':
+        settings.idempotent = bool(key, v);
+        break;
+      case 'idempotent_since':
+        settings.idempotentSince = str(key, v);
+        break;
       case 'model_packages':
         settings.modelPackages = strList(key, v, true);
         break;

@@ -1262,6 +1262,8 @@ class _Stepper:
         self.marked = False
         self.newest_table = None
         self.data_done = False
+        self.rerun = False
+        self.rerun_inserted = 0
         self._reset()
 
     def _reset(self):
@@ -1284,6 +1286,11 @@ class _Stepper:
                 finally:
                     self.tracer.internal = False
         rev = step.revision.revision if getattr(step, "is_upgrade", False) else None
+        if self.rerun:
+            # idempotency: the version table back to the parent (a stamp, not a downgrade), the
+            # same upgrade again on the schema that already has its change
+            self.heads.update_to_step(_single_step(rev, False))
+            inserted_before = self._inserted()
         if rev is not None and not self.data_done:
             _insert_revision_data(ctx.connection, rev, "before")
         if trace:
@@ -1293,6 +1300,8 @@ class _Stepper:
         finally:
             if trace:
                 self.tracer.active = False
+        if self.rerun:
+            self.rerun_inserted = self._inserted() - inserted_before
         if rev is not None:
             _insert_revision_data(ctx.connection, rev, "at")
         self.heads.update_to_step(step)
@@ -1307,9 +1316,17 @@ class _Stepper:
                 if self.tracer is not None:
                     self.tracer.internal = False
 
-    def run(self, revision, up, trace=False, digest=False, data_done=False):
+    def _inserted(self):
+        """Rows inserted so far in this transaction into the application's tables."""
+        return int(self.fingerprint.raw.run(
+            "SELECT COALESCE(sum(n_tup_ins), 0) FROM pg_catalog.pg_stat_xact_user_tables "
+            "WHERE schemaname <> 'alembic_guard' AND relname <> 'alembic_version'") or 0)
+
+    def run(self, revision, up, trace=False, digest=False, data_done=False, rerun=False):
         t0 = time.perf_counter()
-        self.data_done = data_done
+        self.data_done = data_done or rerun
+        self.rerun = rerun
+        self.rerun_inserted = 0
         try:
             out = self._run(revision, up, trace, digest)
             errors = _take_data_errors()
@@ -1362,6 +1379,8 @@ class _Stepper:
             out["trace"] = self.tracer.end_revision()
         if digest:
             out["digest"] = self.result_digest
+        if self.rerun:
+            out["inserted"] = self.rerun_inserted
         return out
 
 
@@ -1504,6 +1523,12 @@ class _Session:
                 continue
             current = up.get("digest", current)
             out["digest"] = current
+            if item.get("idempotent"):
+                again = self.stepper.run(rev, True, digest=digest, rerun=True)
+                out["rerun"] = {"ok": again["ok"], "error": again.get("error"), "same": again.get("digest") == current if again["ok"] else None,
+                                "inserted": again.get("inserted", 0)}
+                if again["ok"]:
+                    current = again.get("digest", current)
             if item.get("cycle"):
                 down = self.stepper.run(rev, False, digest=digest)
                 out["down"] = {k: v for k, v in down.items() if k != "digest"}

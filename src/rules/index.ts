@@ -37,6 +37,7 @@ import * as _model_drift from './model-drift.js';
 import * as _modified_migration from './modified-migration.js';
 import * as _multiple_bases from './multiple-bases.js';
 import * as _multiple_heads from './multiple-heads.js';
+import * as _not_idempotent from './not-idempotent.js';
 import * as _offline_sql_failed from './offline-sql-failed.js';
 import * as _prefer_bigint_over_int from './prefer-bigint-over-int.js';
 import * as _prefer_identity from './prefer-identity.js';
@@ -108,6 +109,7 @@ export const rules: readonly Rule[] = [
   pick(_modified_migration, 'modified-migration.ts'),
   pick(_multiple_bases, 'multiple-bases.ts'),
   pick(_multiple_heads, 'multiple-heads.ts'),
+  pick(_not_idempotent, 'not-idempotent.ts'),
   pick(_offline_sql_failed, 'offline-sql-failed.ts'),
   pick(_prefer_bigint_over_int, 'prefer-bigint-over-int.ts'),
   pick(_prefer_identity, 'prefer-identity.ts'),
