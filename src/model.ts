@@ -197,6 +197,10 @@ export interface GuardSettings {
   stepTimeoutSeconds?: number;
   /** Rows the trace puts into each pre-existing empty table before a revision (0: none; default 3). */
   traceRows?: number;
+  /** "module:function" called with a connection before the first revision on every scratch database. */
+  initialSchema?: string;
+  /** A SQL file run before the first revision on every scratch database (absolute). */
+  initialSchemaSql?: string;
   /** Run every upgrade a second time, stamped back to its parent (not-idempotent). */
   idempotent?: boolean;
   /** Only the revisions after this one (implies idempotent). */

@@ -15,7 +15,8 @@
 import { basename } from 'node:path';
 import type { CheckResult, Finding, Project, Severity } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
-import { ConfigError, PythonError, isGuardError, redactUrl, type GuardError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, DatabaseError, PythonError, isGuardError, redactUrl, type GuardError } from '../errors.js';
 import { availableParallelism } from 'node:os';
 import { describePython, findPython, type PythonCommand } from '../python/find.js';
 import { PythonBridge, type HelloInfo } from '../python/bridge.js';
@@ -532,7 +533,7 @@ class RuntimeRun {
       await this.timed('round-trip', undefined, async () => {
         if (fast !== undefined && fast.anomaly === undefined && fast.cut === -1 && first.headDigest !== undefined && first.headDigest === fast.headDigest) return fastRoundTrip(ctx);
         // run the commands themselves on a database at head
-        const rt = await server.freshDatabase();
+        const rt = await this.fresh(server, bridge, 0);
         const up = await runUpgrade(ctx, bridge, false);
         if (!up.ok) return up.outcome;
         return runRoundTrip(ctx, bridge, rt);
@@ -544,7 +545,7 @@ class RuntimeRun {
   private async upgradeAndDrift(server: DatabaseServer, bridge: PythonBridge, slot: number, digest: boolean): Promise<{ upgraded: boolean; headDigest?: string }> {
     const ctx = this.ctx;
     if (!(this.only.has('upgrade') || this.only.has('model-drift') || this.only.has('model-registration') || this.only.has('round-trip'))) return { upgraded: true };
-    const db = await server.freshDatabase(slot);
+    const db = await this.fresh(server, bridge, slot);
     let ok = false;
     if (this.only.has('upgrade')) {
       await this.timed('upgrade', undefined, async () => {
@@ -576,7 +577,7 @@ class RuntimeRun {
     const onRevision = (rev: string): void => this.progress({ kind: 'revision', id: 'up-down', revision: rev, index: index++, total: order.length });
     this.progress({ kind: 'check-start', id: 'up-down', total: order.length });
     const started = performance.now();
-    await server.freshDatabase();
+    await this.fresh(server, bridge, 0);
     if (this.options.legacyWalk === true) {
       const cycles = await legacyWalk(ctx, bridge, onRevision);
       this.info.walk = { mode: 'legacy', reason: 'asked for', ms: Math.round(performance.now() - started) };
@@ -595,12 +596,48 @@ class RuntimeRun {
     if (fast.anomaly !== undefined && this.only.has('up-down')) {
       // the fast verdicts cannot stand: judge every revision with full snapshots, as always
       index = 0;
-      await server.freshDatabase();
+      await this.fresh(server, bridge, 0);
       cycles = await legacyWalk(ctx, bridge, onRevision);
     }
     const ms = performance.now() - started;
     this.info.walk = { mode: fast.anomaly === undefined ? 'fast' : 'legacy', ...(fast.anomaly !== undefined ? { reason: fast.anomaly } : {}), incremental: fast.incremental, ms: Math.round(ms) };
     return { cycles, fast, ms, rows, traced, ...(idempotent !== undefined ? { idempotent } : {}) };
+  }
+
+  /**
+   * A fresh scratch database for a slot, with the schema that exists before the first revision when
+   * the project has one outside Alembic: initial_schema_sql (run by Node) or initial_schema
+   * ("module:function", called by the helper with a connection).
+   */
+  private async fresh(server: DatabaseServer, bridge: PythonBridge, slot: number): Promise<ScratchDatabase> {
+    const db = await server.freshDatabase(slot);
+    const settings = this.project.settings;
+    if (settings.initialSchemaSql !== undefined) {
+      let sql: string;
+      try {
+        sql = readFileSync(settings.initialSchemaSql, 'utf8');
+      } catch (e) {
+        throw new Stop(new ConfigError(`[tool.alembic-guard] initial_schema_sql: cannot read ${this.ctx.rel(settings.initialSchemaSql)}`, { reason: e instanceof Error ? e.message : String(e) }));
+      }
+      try {
+        await db.client.query(sql);
+      } catch (e) {
+        throw new Stop(new DatabaseError(`the initial schema (${this.ctx.rel(settings.initialSchemaSql)}) failed on the scratch database`, {
+          reason: redactUrl(e instanceof Error ? e.message : String(e)),
+          hint: 'It runs before the first revision on every scratch database: make it create what exists before your first migration.',
+        }));
+      }
+    }
+    if (settings.initialSchema !== undefined) {
+      const r = await bridge.request({ op: 'initial_schema', call: settings.initialSchema }, this.ctx.commandTimeout(1));
+      if (!r.ok) {
+        throw new Stop(new PythonError(`the initial schema hook ${settings.initialSchema} failed: ${oneLine(r.error?.message ?? 'no answer')}`, {
+          reason: r.error?.traceback ?? '',
+          hint: 'initial_schema names "module:function", called with a connection to the scratch database before the first revision; make it create what exists before your first migration.',
+        }));
+      }
+    }
+    return db;
   }
 
   /** A check's result measured elsewhere. */

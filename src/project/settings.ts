@@ -29,6 +29,8 @@ export const SETTINGS_KEYS = [
   'model_exclude',
   'idempotent',
   'idempotent_since',
+  'initial_schema',
+  'initial_schema_sql',
 ] as const;
 
 export const DEFAULT_URL_ENV = ['DATABASE_URL'];
@@ -206,6 +208,21 @@ export function parseGuardSettings(table: TomlTable, pyproject: Pick<Pyproject, 
           });
         }
         settings.stepTimeoutSeconds = n as number;
+        break;
+      }
+      case 'initial_schema': {
+        const spec = str(key, v);
+        if (!/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(spec)) {
+          throw new ConfigError(`${at(key)}: [tool.alembic-guard] initial_schema must be "module:function", not ${JSON.stringify(spec)}`, {
+            hint: 'Name a function that takes a connection, e.g. initial_schema = "app.db:create_baseline".',
+          });
+        }
+        settings.initialSchema = spec;
+        break;
+      }
+      case 'initial_schema_sql': {
+        const file = str(key, v);
+        settings.initialSchemaSql = isAbsolute(file) ? file : resolve(base, file);
         break;
       }
       case 'idempotent':

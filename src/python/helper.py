@@ -1980,6 +1980,36 @@ def op_drift(req):
     return _timed(run)
 
 
+def op_initial_schema(req):
+    """initial_schema = "module:function": called with a connection to the scratch database (in a
+    transaction, committed) before the first revision, for projects whose first tables come from
+    metadata.create_all() or another tool."""
+    import importlib
+
+    spec = req.get("call") or ""
+    module_name, _, func_name = spec.partition(":")
+    if not module_name or not func_name:
+        return {"ok": False, "error": {"kind": "config", "message": "initial_schema must be \"module:function\", not %r" % spec}}
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = None
+    try:
+        with _UserCode():
+            fn = getattr(importlib.import_module(module_name), func_name)
+            engine = create_engine(S.sync_url, poolclass=NullPool)
+            with engine.begin() as conn:
+                fn(conn)
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return {"ok": False, "error": describe_failure(e)}
+    finally:
+        if engine is not None:
+            engine.dispose()
+    return {"ok": True}
+
+
 # --------------------------------------------------------------------------------------------
 # Model registration: the models a module env.py never imports are invisible to autogenerate.
 
@@ -2137,6 +2167,7 @@ OPS = {
     "fork": op_fork,
     "revision_data": op_revision_data,
     "models": op_models,
+    "initial_schema": op_initial_schema,
     "hello": op_hello,
     "configure": op_configure,
     "upgrade": op_upgrade,
