@@ -81,7 +81,7 @@ export interface RuntimeOptions {
   tmpDir?: string;
   /** Release everything and re-raise on SIGINT/SIGTERM/SIGHUP during the run (default true). */
   handleSignals?: boolean;
-  /** Always judge with the legacy walk (full snapshots around every revision), for comparisons. */
+  /** Always judge with the legacy walk (full snapshots around every revision), for comparisons; ALEMBIC_GUARD_WALK=legacy too. */
   legacyWalk?: boolean;
   /**
    * A second helper (forked from the first) for the checks besides the walk: true, false, or
@@ -578,7 +578,7 @@ class RuntimeRun {
     this.progress({ kind: 'check-start', id: 'up-down', total: order.length });
     const started = performance.now();
     await this.fresh(server, bridge, 0);
-    if (this.options.legacyWalk === true) {
+    if (this.options.legacyWalk === true || (this.options.env ?? process.env).ALEMBIC_GUARD_WALK === 'legacy') {
       const cycles = await legacyWalk(ctx, bridge, onRevision);
       this.info.walk = { mode: 'legacy', reason: 'asked for', ms: Math.round(performance.now() - started) };
       return { cycles, ms: performance.now() - started, rows, traced };
