@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, writeWarnings, sourceLineReader, useColor, write, type CommandContext } from './shared.js';
+import { formatFlag, projectFromArgs, stepTimeoutFlag, writeWarnings, sourceLineReader, useColor, write, type CommandContext } from './shared.js';
 import { runCheck } from '../engine/check.js';
 import { reporters } from '../report/index.js';
-import { redactUrl, UsageError } from '../errors.js';
+import { redactUrl } from '../errors.js';
 import { outputTargets, writeOutputs } from '../workflow/output.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'no-trace', 'verbose', 'since', 'output'];
@@ -22,11 +22,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   const format = outputs.length > 0 ? 'text' : formatFlag(args, formats, 'text');
   const project = projectFromArgs(args, ctx);
   writeWarnings(project, ctx);
-  const timeout = args.flags['step-timeout'];
-  const stepTimeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-  if (stepTimeoutSeconds !== undefined && !(Number.isFinite(stepTimeoutSeconds) && stepTimeoutSeconds > 0)) {
-    throw new UsageError(`--step-timeout must be a number of seconds, not "${timeout}"`, { hint: 'For example --step-timeout 120.' });
-  }
+  const stepTimeoutSeconds = stepTimeoutFlag(args);
   const progress = args.flags.static === true ? undefined : (await import('./progress.js')).progressPrinter(ctx.stderr);
   const { report, error: runtimeError } = await runCheck(project, {
     cache: !args.flags['no-cache'],

@@ -51,6 +51,17 @@ export function formatFlag<T extends string>(args: ParsedArgs, allowed: readonly
 }
 
 /** Colour on a TTY unless NO_COLOR is set (FORCE_COLOR forces it). */
+/** `--step-timeout SECONDS`, checked (undefined without the flag). */
+export function stepTimeoutFlag(args: ParsedArgs): number | undefined {
+  const timeout = args.flags['step-timeout'];
+  if (timeout === undefined) return undefined;
+  const seconds = Number(timeout);
+  if (!(Number.isFinite(seconds) && seconds > 0)) {
+    throw new UsageError(`--step-timeout must be a number of seconds, not "${timeout}"`, { hint: 'For example --step-timeout 120.' });
+  }
+  return seconds;
+}
+
 export function useColor(ctx: CommandContext): boolean {
   if (ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') return false;
   if (ctx.env.FORCE_COLOR !== undefined && ctx.env.FORCE_COLOR !== '0') return true;

@@ -1,5 +1,5 @@
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, write, writeWarnings, type CommandContext } from './shared.js';
+import { formatFlag, projectFromArgs, stepTimeoutFlag, write, writeWarnings, type CommandContext } from './shared.js';
 import { loadRevisions } from '../engine/load.js';
 import { UsageError, redactUrl } from '../errors.js';
 
@@ -18,11 +18,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   const format = formatFlag(args, formats, 'text');
   const project = projectFromArgs(args, ctx);
   writeWarnings(project, ctx);
-  const timeout = args.flags['step-timeout'];
-  const stepTimeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-  if (stepTimeoutSeconds !== undefined && !(Number.isFinite(stepTimeoutSeconds) && stepTimeoutSeconds > 0)) {
-    throw new UsageError(`--step-timeout must be a number of seconds, not "${timeout}"`, { hint: 'For example --step-timeout 120.' });
-  }
+  const stepTimeoutSeconds = stepTimeoutFlag(args);
   const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
   const { traceRevisions, formatTraceText, formatTraceMarkdown } = await import('../checks/trace-command.js');
   const result = await traceRevisions(project, graph, {

@@ -102,7 +102,7 @@ class State:
     seed_ms = 0.0
     # rows a team inserts around revisions: revision id -> {"before": [...], "at": [...]}
     revision_data = {}
-    # (database oid, revision, when) already inserted: once per revision and database
+    # (database oid, revision, when) whose callables ran: once per revision and database
     data_applied = set()
     # rows that could not be inserted, for the next response
     data_errors = []
@@ -374,19 +374,21 @@ def _database_key(conn):
 
 
 def _insert_revision_data(conn, rev, when):
-    """Insert the rows for `rev` (`when`: before / at) once per database, each in a savepoint: a row
-    that fails is recorded in S.data_errors (a finding at its configuration line), never raised."""
+    """Make the rows for `rev` (`when`: before / at) exist, each in a savepoint: a row (a dict of
+    column values) is inserted unless an equal one is there already (an upgrade run again after
+    its downgrade finds the rows still in place; one after a downgrade to base does not); a
+    callable runs once per database. A row that fails is recorded in S.data_errors (a finding at
+    its configuration line), never raised."""
     items = (S.revision_data.get(rev) or {}).get(when) or []
     if not items:
         return []
-    key = (_database_key(conn), rev, when)
-    if key in S.data_applied:
-        return []
-    S.data_applied.add(key)
     import sqlalchemy as sa
 
+    once = (_database_key(conn), rev, when)
     tables = []
     for item in items:
+        if "callable" in item and once in S.data_applied:
+            continue
         savepoint = conn.begin_nested()
         try:
             if "callable" in item:
@@ -394,12 +396,16 @@ def _insert_revision_data(conn, rev, when):
             else:
                 cols = list(item["values"])
                 table = ".".join('"%s"' % part.replace('"', '""') for part in item["table"].split("."))
-                if cols:
-                    sql = "INSERT INTO %s (%s) VALUES (%s)" % (table, ", ".join('"%s"' % c.replace('"', '""') for c in cols), ", ".join(":p%d" % i for i in range(len(cols))))
-                    conn.execute(sa.text(sql), {"p%d" % i: item["values"][c] for i, c in enumerate(cols)})
-                else:
-                    conn.execute(sa.text("INSERT INTO %s DEFAULT VALUES" % table))
-                tables.append(item["table"])
+                quoted = ['"%s"' % c.replace('"', '""') for c in cols]
+                params = {"p%d" % i: item["values"][c] for i, c in enumerate(cols)}
+                where = " AND ".join("%s IS NOT DISTINCT FROM :p%d" % (q, i) for i, q in enumerate(quoted))
+                present = cols and conn.execute(sa.text("SELECT 1 FROM %s WHERE %s LIMIT 1" % (table, where)), params).first() is not None
+                if not present:
+                    if cols:
+                        conn.execute(sa.text("INSERT INTO %s (%s) VALUES (%s)" % (table, ", ".join(quoted), ", ".join(":p%d" % i for i in range(len(cols))))), params)
+                    else:
+                        conn.execute(sa.text("INSERT INTO %s DEFAULT VALUES" % table))
+                    tables.append(item["table"])
             savepoint.commit()
         except Exception as e:
             savepoint.rollback()
@@ -409,6 +415,7 @@ def _insert_revision_data(conn, rev, when):
                 "index": item.get("index"), "path": item.get("path"), "name": item.get("name"), "table": item.get("table"),
                 "message": (db or {}).get("message") or ("%s: %s" % (type(e).__name__, e)),
             })
+    S.data_applied.add(once)
     return tables
 
 
@@ -1263,6 +1270,7 @@ class _Stepper:
         self.newest_table = None
         self.data_done = False
         self.rerun = False
+        self.skip_at = False
         self.rerun_inserted = 0
         self._reset()
 
@@ -1302,7 +1310,7 @@ class _Stepper:
                 self.tracer.active = False
         if self.rerun:
             self.rerun_inserted = self._inserted() - inserted_before
-        if rev is not None:
+        if rev is not None and not self.skip_at:
             _insert_revision_data(ctx.connection, rev, "at")
         self.heads.update_to_step(step)
         for callback in ctx.on_version_apply_callbacks:
@@ -1322,9 +1330,12 @@ class _Stepper:
             "SELECT COALESCE(sum(n_tup_ins), 0) FROM pg_catalog.pg_stat_xact_user_tables "
             "WHERE schemaname <> 'alembic_guard' AND relname <> 'alembic_version'") or 0)
 
-    def run(self, revision, up, trace=False, digest=False, data_done=False, rerun=False):
+    def run(self, revision, up, trace=False, digest=False, data_done=False, rerun=False, skip_at=False):
+        """`skip_at`: the first upgrade of an upgrade → downgrade → upgrade cycle; the rows for right
+        after the revision go in after the last one (a downgrade does not take them away)."""
         t0 = time.perf_counter()
         self.data_done = data_done or rerun
+        self.skip_at = skip_at
         self.rerun = rerun
         self.rerun_inserted = 0
         try:
@@ -1503,10 +1514,10 @@ class _Session:
                 S.seed_ms += (time.perf_counter() - t0) * 1000.0
                 if seeded:
                     out["rows"] = seeded
-            up = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=data_done)
+            up = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=data_done, skip_at=bool(item.get("cycle")))
             if not up["ok"] and up["error"].get("kind") == "step" and self.seeder is not None and self._own(self.seeder.truncate):
                 # did the rows make it fail? the same upgrade on the same schema without them
-                retry = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=True)
+                retry = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=True, skip_at=bool(item.get("cycle")))
                 if retry["ok"]:
                     up = dict(retry, withRows=up["error"])
                 else:
@@ -1629,7 +1640,7 @@ def _session_cycle(stepper, snap, req):
         pre = snap.take() if test_down and snap.sql else None
     except BaseException as e:
         return {"ok": False, "error": describe_failure(e)}
-    up = stepper.run(rev, True)
+    up = stepper.run(rev, True, skip_at=test_down)
     out["up"] = up
     if not up["ok"] or not test_down:
         return out

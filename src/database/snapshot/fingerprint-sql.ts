@@ -27,6 +27,8 @@
  * Valid on PostgreSQL 12 and newer, like SNAPSHOT_SQL.
  */
 
+import { OTHER_OBJECTS_SQL } from './sql.js';
+
 /** The schema that holds it all: never shown in a snapshot. */
 export const FINGERPRINT_SCHEMA = 'alembic_guard';
 
@@ -346,23 +348,7 @@ BEGIN
              E'\n' ORDER BY o.type, o.identity), ''))
       INTO key, hash
       FROM (
-        SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass AS classid, x.oid, NULL::pg_catalog.regclass AS parent_classid, NULL::pg_catalog.oid AS parent_oid FROM pg_catalog.pg_collation x
-        UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_operator x
-        UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_opfamily x
-        UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, x.oid, 'pg_catalog.pg_opfamily'::pg_catalog.regclass, x.opcfamily FROM pg_catalog.pg_opclass x
-        UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_cast x
-        UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_conversion x
-        UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_config x
-        UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_dict x
-        UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_parser x
-        UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_template x
-        UNION ALL SELECT 'pg_catalog.pg_language'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_language x
-        UNION ALL SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_am x
-        UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_transform x
-        UNION ALL SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_foreign_data_wrapper x
-        UNION ALL SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, x.oid, 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, x.srvfdw FROM pg_catalog.pg_foreign_server x
-        UNION ALL SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_publication x
-        UNION ALL SELECT 'pg_catalog.pg_publication_rel'::pg_catalog.regclass, x.oid, 'pg_catalog.pg_publication'::pg_catalog.regclass, x.prpubid FROM pg_catalog.pg_publication_rel x
+${OTHER_OBJECTS_SQL}
       ) AS u
       CROSS JOIN LATERAL pg_catalog.pg_identify_object(u.classid, u.oid, 0) AS o
       WHERE u.oid >= 16384 AND NOT alembic_guard.hidden(u.classid, u.oid)

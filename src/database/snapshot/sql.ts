@@ -19,6 +19,39 @@
  * int8 values (sequence bounds) come back as text so that no precision is lost in JSON; null
  * fields are left out of the json (json_strip_nulls), which halves its size.
  */
+/**
+ * The rarer kinds of objects (collations, operators, casts, text search, languages, access methods,
+ * foreign-data wrappers and servers, publications): (classid, oid, parent_classid, parent_oid)
+ * rows, as a FROM item. Shared with the fingerprint (fingerprint-sql.ts).
+ */
+export const OTHER_OBJECTS_SQL = `
+      SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass AS classid, x.oid,
+             NULL::pg_catalog.regclass AS parent_classid, NULL::pg_catalog.oid AS parent_oid
+        FROM pg_catalog.pg_collation x
+      UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_operator x
+      UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_opfamily x
+      UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, x.oid, 'pg_catalog.pg_opfamily'::pg_catalog.regclass, x.opcfamily
+        FROM pg_catalog.pg_opclass x
+      UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_cast x
+      UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_conversion x
+      UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_config x
+      UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_dict x
+      UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_parser x
+      UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_template x
+      UNION ALL SELECT 'pg_catalog.pg_language'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_language x
+      UNION ALL SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_am x
+      UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_transform x
+      UNION ALL SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, x.oid, NULL, NULL
+        FROM pg_catalog.pg_foreign_data_wrapper x
+      UNION ALL SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, x.oid,
+                       'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, x.srvfdw
+        FROM pg_catalog.pg_foreign_server x
+      UNION ALL SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_publication x
+      UNION ALL SELECT 'pg_catalog.pg_publication_rel'::pg_catalog.regclass, x.oid,
+                       'pg_catalog.pg_publication'::pg_catalog.regclass, x.prpubid
+        FROM pg_catalog.pg_publication_rel x
+`;
+
 export const SNAPSHOT_SQL = `
 -- cfg runs first (the lateral subqueries depend on it): remember search_path, set it to public;
 -- r runs last (it depends on the snapshot): put the caller's value back
@@ -332,31 +365,7 @@ SELECT pg_catalog.json_strip_nulls(pg_catalog.json_build_object(
         SELECT pg_catalog.json_build_object('type', po.type, 'identity', po.identity)
         FROM pg_catalog.pg_identify_object(u.parent_classid, u.parent_oid, 0) AS po) END))
     FROM (
-      SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass AS classid, x.oid,
-             NULL::pg_catalog.regclass AS parent_classid, NULL::pg_catalog.oid AS parent_oid
-        FROM pg_catalog.pg_collation x
-      UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_operator x
-      UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_opfamily x
-      UNION ALL SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, x.oid, 'pg_catalog.pg_opfamily'::pg_catalog.regclass, x.opcfamily
-        FROM pg_catalog.pg_opclass x
-      UNION ALL SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_cast x
-      UNION ALL SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_conversion x
-      UNION ALL SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_config x
-      UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_dict x
-      UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_parser x
-      UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_ts_template x
-      UNION ALL SELECT 'pg_catalog.pg_language'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_language x
-      UNION ALL SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_am x
-      UNION ALL SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_transform x
-      UNION ALL SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, x.oid, NULL, NULL
-        FROM pg_catalog.pg_foreign_data_wrapper x
-      UNION ALL SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, x.oid,
-                       'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, x.srvfdw
-        FROM pg_catalog.pg_foreign_server x
-      UNION ALL SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, x.oid, NULL, NULL FROM pg_catalog.pg_publication x
-      UNION ALL SELECT 'pg_catalog.pg_publication_rel'::pg_catalog.regclass, x.oid,
-                       'pg_catalog.pg_publication'::pg_catalog.regclass, x.prpubid
-        FROM pg_catalog.pg_publication_rel x
+${OTHER_OBJECTS_SQL}
     ) AS u
     CROSS JOIN LATERAL pg_catalog.pg_identify_object(u.classid, u.oid, 0) AS o
     WHERE u.oid >= 16384
