@@ -391,8 +391,10 @@ class MigrateRun {
     let blockers: Session[] = [];
     let current: { revision: string; since: number } | undefined;
     let polling = false;
+    // Often enough to see a blocker before lock_timeout ends the wait (pg_blocking_pids is empty after).
+    const every = Math.max(25, Math.min(200, Math.round((this.result.lockTimeoutMs ?? 5000) / 4)));
     const poll = setInterval(() => {
-      if (polling || current === undefined || performance.now() - current.since < 200) return;
+      if (polling || current === undefined || performance.now() - current.since < every) return;
       polling = true;
       lock
         .blockersOf(plan.pid)
@@ -403,7 +405,7 @@ class MigrateRun {
         .finally(() => {
           polling = false;
         });
-    }, 200);
+    }, every);
     try {
       for (;;) {
         const e = await helper.bridge.next();

@@ -40,7 +40,8 @@ export interface RefuseOptions {
 export function refuseToMigrate(graph: RevisionGraph, db: DatabaseView, findings: readonly Finding[], options: RefuseOptions = {}): Refusal | undefined {
   const status = deployStatus(graph, db.rows);
   if (options.force !== true) {
-    const pending = new Set(status.pending);
+    // A database without a version table gets every revision.
+    const pending = new Set(deployStatus(graph, db.rows ?? []).pending);
     const stopping = findings.filter(
       (f) => f.severity === 'error' && (f.revision === undefined || f.revision === null || pending.has(f.revision)) && !(options.heads === true && f.rule === 'multiple-heads'),
     );
