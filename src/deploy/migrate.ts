@@ -3,14 +3,15 @@
  * Python API, one runner at a time.
  *
  *   1. the static check (error findings in the revisions to apply stop the deploy unless --force)
- *   2. env.py run once without migrating (helper deploy_inspect): the URL it connects to, the
- *      version table, the current heads; refusals: several heads without --heads, a revision no
- *      script declares (exit 3), tables without a version table (exit 4); --plan stops here
+ *   2. env.py runs online, once for the whole deploy (helper deploy_migrate), and says where it
+ *      connects: the URL, the version table, the current heads; refusals: several heads without
+ *      --heads, a revision no script declares (exit 3), tables without a version table (exit 4);
+ *      --plan stops here, having written nothing
  *   3. the migration lock (lock.ts), waiting visibly; a killed run's statement still on the server
  *      is waited for
- *   4. env.py run again (helper deploy_migrate): the plan as the database says it under the lock,
- *      the refusals again, --backup, then each revision in its own transaction with lock_timeout,
- *      retried with backoff on a lock timeout; the sessions blocking it are read meanwhile
+ *   4. the plan as the database says it under the lock, the refusals again, --backup, then each
+ *      revision in its own transaction with lock_timeout, retried with backoff on a lock timeout;
+ *      the sessions blocking it are read meanwhile
  */
 import type { Finding, Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
@@ -241,18 +242,39 @@ class MigrateRun {
     return refuseToMigrate(this.graph, { rows, userTables }, this.findings, { heads: this.options.heads, force: this.options.force });
   }
 
+  /** The helper waits for an answer (after "connected" or "plan"): one that ends env.py's run without migrating. */
+  private stopping = false;
+  private starting: Promise<DeployHelper> | undefined;
+
+  /** Tell the waiting helper to end env.py's run without migrating, and wait for it. */
+  private async stop(): Promise<void> {
+    if (!this.stopping || this.helper === undefined) return;
+    this.stopping = false;
+    this.helper.bridge.send({ op: 'stop' });
+    const end = await this.helper.bridge.next();
+    if (!end.ok && end.error !== undefined) throw this.helper.envError(end.error, 'finishing env.py');
+  }
+
   async run(): Promise<MigrateResult> {
     try {
       return await this.steps();
+    } catch (e) {
+      await this.stop().catch(() => undefined);
+      throw e;
     } finally {
       await this.lock?.release();
-      await this.helper?.close();
+      const helper = this.helper ?? (await this.starting?.catch(() => undefined));
+      await helper?.close();
     }
   }
 
   private async steps(): Promise<MigrateResult> {
     const o = this.options;
-    // 1. The static check.
+    // 1. The static check, while the helper starts (Python, Alembic, the revision files).
+    const given = o.databaseUrl !== undefined ? toPostgresUrl(o.databaseUrl) : undefined;
+    const starting = startDeployHelper(this.project, { python: o.python, cwd: o.cwd, env: o.env, databaseUrl: given, onLog: o.onLog });
+    this.starting = starting;
+    starting.then((h) => (this.helper = h)).catch(() => undefined);
     const t0 = performance.now();
     const check = await runCheck(this.project, { static: true, cache: o.cache ?? true });
     this.findings = check.report.findings;
@@ -269,12 +291,23 @@ class MigrateRun {
       });
     }
 
-    // 2. What env.py connects to.
-    const given = o.databaseUrl !== undefined ? toPostgresUrl(o.databaseUrl) : undefined;
-    this.helper = await startDeployHelper(this.project, { python: o.python, cwd: o.cwd, env: o.env, databaseUrl: given, onLog: o.onLog });
-    const helper = this.helper;
-    const inspect = (await helper.bridge.request({ op: 'deploy_inspect' }, 300_000)) as InspectInfo;
-    if (!inspect.ok) throw helper.envError(inspect.error!, 'connecting to the database (env.py in online mode)');
+    // 2. env.py connects (one run of env.py for the whole deploy); nothing is written until the lock is ours.
+    const helper = (this.helper = await starting);
+    const lockTimeoutMs = o.lockTimeoutMs === undefined ? 5000 : o.lockTimeoutMs;
+    helper.bridge.send({
+      op: 'deploy_migrate',
+      target: 'heads',
+      lock_timeout_ms: lockTimeoutMs,
+      statement_timeout_ms: o.statementTimeoutMs ?? null,
+      retries: o.retries ?? 3,
+      backoff_ms: o.backoffMs ?? 1000,
+    });
+    const inspect = (await helper.bridge.next()) as InspectInfo;
+    if (inspect.event !== 'connected') {
+      if (inspect.error !== undefined) throw helper.envError(inspect.error, 'connecting to the database (env.py in online mode)');
+      throw new PythonError(`unexpected answer from the helper: ${JSON.stringify(inspect).slice(0, 200)}`);
+    }
+    this.stopping = true;
     if (inspect.dialect !== 'postgresql') {
       throw new UsageError(`env.py connects to ${inspect.dialect} (${redactUrl(inspect.url)}): migrate runs on PostgreSQL only`, {
         hint: 'Pass --database-url postgresql://… or set the URL env.py reads.',
@@ -294,6 +327,7 @@ class MigrateRun {
     const early = this.refusal(rows, inspect.user_tables);
     this.result.plan = this.planOf(deployStatus(this.graph, rows ?? []).pending);
     if (o.plan === true) {
+      await this.stop();
       if (o.sql === true && early === undefined) await this.offlineSql();
       this.emit({ kind: 'plan', plan: this.result.plan, current: rows });
       if (early !== undefined) return this.refuse(early);
@@ -331,15 +365,7 @@ class MigrateRun {
     this.emit({ kind: 'locked', waitedMs: got.waitedMs });
 
     // 4. The migration.
-    const lockTimeoutMs = o.lockTimeoutMs === undefined ? 5000 : o.lockTimeoutMs;
-    helper.bridge.send({
-      op: 'deploy_migrate',
-      target: 'heads',
-      lock_timeout_ms: lockTimeoutMs,
-      statement_timeout_ms: o.statementTimeoutMs ?? null,
-      retries: o.retries ?? 3,
-      backoff_ms: o.backoffMs ?? 1000,
-    });
+    helper.bridge.send({ op: 'locked' });
     const plan = (await helper.bridge.next()) as PlanEvent;
     if (plan.event !== 'plan') {
       if (plan.error !== undefined) throw helper.envError(plan.error, 'starting the migration (env.py in online mode)');
@@ -354,18 +380,13 @@ class MigrateRun {
       plan: this.planOf(plan.steps),
     });
     const late = this.refusal(plan.has_version_table ? plan.heads : null, plan.user_tables);
-    const stop = async (): Promise<void> => {
-      helper.bridge.send({ op: 'stop' });
-      const end = await helper.bridge.next();
-      if (!end.ok && end.error !== undefined && end.event === 'done' && (end.failed ?? null) === null) throw helper.envError(end.error, 'finishing env.py');
-    };
     if (late !== undefined) {
-      await stop();
+      await this.stop();
       return this.refuse(late);
     }
     this.emit({ kind: 'plan', plan: this.result.plan, current: plan.has_version_table ? plan.heads : null });
     if (plan.steps.length === 0) {
-      await stop();
+      await this.stop();
       return this.done('up-to-date', 0);
     }
     if (pgDump !== undefined) {
@@ -374,11 +395,12 @@ class MigrateRun {
         this.result.backup = { file: b.file, durationMs: b.ms, pgDump: `${pgDump.path} ${pgDump.version}` };
         this.emit({ kind: 'backup', file: b.file, durationMs: b.ms });
       } catch (e) {
-        await stop();
+        await this.stop();
         throw e;
       }
     }
     helper.bridge.send({ op: 'go' });
+    this.stopping = false;
     return this.follow(plan);
   }
 

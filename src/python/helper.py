@@ -1146,15 +1146,16 @@ def op_merge(req):
 # changed for them; they use the helper's own plumbing (_run_env, _UserCode, describe_failure, the
 # _ag_handler hook of run_migrations).
 #
-#   deploy_inspect  run env.py online without migrating: the URL it connects to, the version table,
-#                   the current heads, the server version and where lock_timeout/statement_timeout
-#                   come from; in a READ ONLY transaction that is rolled back
-#   deploy_migrate  the production upgrade: the pending revisions of `alembic upgrade <target>`, one
-#                   transaction each (a SAVEPOINT each when env.py owns the transaction), with
-#                   lock_timeout (and statement_timeout) unless env.py or the database sets its own,
-#                   retried with backoff on a lock timeout. It answers with events: "plan" (then
-#                   waits for {"op": "go"} or {"op": "stop"}), "step" for each attempt's start,
-#                   "retry", "applied", "failed", and "done" as its final answer.
+#   deploy_migrate  the production upgrade, in one run of env.py online, as a conversation: it
+#                   answers "connected" (the URL env.py connects to, the version table, the heads,
+#                   the server version, where lock_timeout/statement_timeout come from) and waits for
+#                   {"op": "locked"} (alembic-guard holds the migration lock) or {"op": "stop"}; then
+#                   "plan" (the heads and steps under the lock) and waits for {"op": "go"} or "stop";
+#                   then each pending revision of `alembic upgrade <target>` in its own transaction
+#                   (a SAVEPOINT each when env.py owns the transaction) with lock_timeout (and
+#                   statement_timeout) unless env.py or the database sets its own, retried with
+#                   backoff on a lock timeout: events "step", "retry", "applied", "failed"; "done" is
+#                   the final answer. Nothing is written before "locked".
 
 DEPLOY_APPLICATION = "alembic-guard migrate"
 LOCK_NOT_AVAILABLE = "55P03"
@@ -1188,7 +1189,7 @@ def _deploy_watch_parent():
 def _deploy_settings(conn):
     rows = conn.exec_driver_sql(
         "SELECT name, setting, source FROM pg_catalog.pg_settings WHERE name IN "
-        "('lock_timeout', 'statement_timeout', 'server_version_num', 'default_transaction_read_only')").fetchall()
+        "('lock_timeout', 'statement_timeout', 'synchronous_commit', 'server_version_num')").fetchall()
     return {r[0]: {"setting": r[1], "source": r[2]} for r in rows}
 
 
@@ -1240,59 +1241,26 @@ def _deploy_context(ctx):
     }
 
 
-def op_deploy_inspect(req):
-    found = {}
-
-    def handler(ctx, kw):
-        if ctx.connection is None:
-            raise RuntimeError("env.py configured no connection in online mode")
-        if ctx.connection.dialect.name != "postgresql":
-            found.update({"dialect": ctx.connection.dialect.name, "url": _deploy_url(ctx.connection)})
-            return None
-        try:
-            ctx.connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        except Exception:
-            pass
-        found.update(_deploy_context(ctx))
-        _rollback_open_transaction(ctx)
-        return None
-
-    def fn(heads, context):
-        return []
-
-    fn._ag_handler = handler
-
-    def run():
-        try:
-            with _UserCode():
-                _run_env(fn, starting_rev=None, destination_rev=None, tag=None)
-        except BaseException as e:
-            if isinstance(e, KeyboardInterrupt):
-                raise
-            return {"ok": False, "error": describe_failure(e)}
-        if not found:
-            return {"ok": False, "error": {"kind": "env", "message": "env.py did not call context.run_migrations() in online mode",
-                                           "traceback": ""}}
-        return {"ok": True, **found}
-
-    return _timed(run)
-
-
 class _DeployStep:
     """One revision of the upgrade, each attempt in its own transaction (or SAVEPOINT)."""
 
-    def __init__(self, ctx, kw, savepoints, lock_timeout_ms, statement_timeout_ms):
+    def __init__(self, ctx, kw, savepoints, lock_timeout_ms, statement_timeout_ms, async_commits):
         self.ctx = ctx
         self.kw = kw
         self.savepoints = savepoints
         self.lock_timeout_ms = lock_timeout_ms
         self.statement_timeout_ms = statement_timeout_ms
+        self.async_commits = async_commits
 
-    def attempt(self, step):
+    def attempt(self, step, last):
         ctx = self.ctx
         conn = ctx.connection
         savepoint = None
         try:
+            if self.async_commits:
+                # Each revision commits without waiting for its WAL flush, the last one waits: once
+                # it has committed, so are the ones before (the WAL is written in order).
+                conn.exec_driver_sql("SET synchronous_commit = %s" % ("on" if last else "off"))
             if self.lock_timeout_ms is not None:
                 conn.exec_driver_sql("SET lock_timeout = %d" % self.lock_timeout_ms)
             if self.statement_timeout_ms is not None:
@@ -1338,6 +1306,14 @@ def op_deploy_migrate(req):
 
     def handler(ctx, kw):
         conn = ctx.connection
+        if conn is None:
+            raise RuntimeError("env.py configured no connection in online mode")
+        if conn.dialect.name != "postgresql":
+            send({"id": rid, "ok": True, "event": "connected", "dialect": conn.dialect.name, "url": _deploy_url(conn)})
+            receive()
+            outcome["stopped"] = True
+            return None
+        savepoints = bool(getattr(ctx, "_in_external_transaction", False))
         info = _deploy_context(ctx)
         settings = info["settings"]
         # Ours only where nobody else set one: env.py (SET, connect options), the role, the database.
@@ -1347,14 +1323,24 @@ def op_deploy_migrate(req):
         statement_ms = req.get("statement_timeout_ms")
         if statement_ms is not None and _deploy_set_by_someone(settings.get("statement_timeout")):
             statement_ms = None
+        async_commits = not savepoints and not _deploy_set_by_someone(settings.get("synchronous_commit"))
         conn.exec_driver_sql("SET application_name = '%s'" % DEPLOY_APPLICATION)
         if info["server_version_num"] >= 140000:
             # a killed run's statement stops within a second instead of running to its end
             conn.exec_driver_sql("SET client_connection_check_interval = 1000")
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        if not savepoints:
+            _commit_open_transaction(ctx)
+        send({"id": rid, "ok": True, "event": "connected", "pid": pid, **info})
+        locked = receive()
+        if locked is None:
+            raise ProtocolError("stdin closed before the migration lock was taken")
+        if locked.get("op") != "locked":
+            outcome["stopped"] = True
+            return None
+        info = _deploy_context(ctx)
         heads = tuple(info["heads"])
         steps = list(S.script._upgrade_revs(target, heads))
-        savepoints = info["env_owns_transaction"]
         if not savepoints:
             _commit_open_transaction(ctx)
             ctx._transaction_per_migration = True
@@ -1367,8 +1353,8 @@ def op_deploy_migrate(req):
         if go.get("op") != "go":
             outcome["stopped"] = True
             return None
-        runner = _DeployStep(ctx, kw, savepoints, lock_ms, statement_ms)
-        for step in steps:
+        runner = _DeployStep(ctx, kw, savepoints, lock_ms, statement_ms, async_commits)
+        for index, step in enumerate(steps):
             rev = step.revision.revision
             attempt = 0
             started = time.perf_counter()
@@ -1376,7 +1362,7 @@ def op_deploy_migrate(req):
                 attempt += 1
                 send({"id": rid, "ok": True, "event": "step", "revision": rev, "attempt": attempt})
                 t0 = time.perf_counter()
-                err = runner.attempt(step)
+                err = runner.attempt(step, index == len(steps) - 1)
                 ms = round((time.perf_counter() - t0) * 1000.0, 1)
                 if err is None:
                     item = {"revision": rev, "ms": ms, "total_ms": round((time.perf_counter() - started) * 1000.0, 1),
@@ -1428,7 +1414,6 @@ OPS = {
     "drift": op_drift,
     "offline": op_offline,
     "merge": op_merge,
-    "deploy_inspect": op_deploy_inspect,
     "deploy_migrate": op_deploy_migrate,
 }
 
