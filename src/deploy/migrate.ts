@@ -16,8 +16,6 @@
 import type { Finding, Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import { DatabaseError, PythonError, UsageError, redactUrl } from '../errors.js';
-import { runCheck } from '../engine/check.js';
-import { loadRevisions } from '../engine/load.js';
 import { toPostgresUrl } from '../database/version-table.js';
 import { deployStatus } from '../workflow/status.js';
 import { withSignalCleanup } from '../process/cleanup.js';
@@ -275,6 +273,8 @@ class MigrateRun {
     const starting = startDeployHelper(this.project, { python: o.python, cwd: o.cwd, env: o.env, databaseUrl: given, onLog: o.onLog });
     this.starting = starting;
     starting.then((h) => (this.helper = h)).catch(() => undefined);
+    // The static engine loads its parsers and rules only now: the helper starts first.
+    const [{ runCheck }, { loadRevisions }] = await Promise.all([import('../engine/check.js'), import('../engine/load.js')]);
     const t0 = performance.now();
     const check = await runCheck(this.project, { static: true, cache: o.cache ?? true });
     this.findings = check.report.findings;

@@ -1251,29 +1251,55 @@ class _DeployStep:
         self.lock_timeout_ms = lock_timeout_ms
         self.statement_timeout_ms = statement_timeout_ms
         self.async_commits = async_commits
+        self.heads = None
+
+    def _apply(self, step):
+        """What MigrationContext.run_migrations does for one step, with the heads kept across steps
+        (read again only after a failure) instead of read from the version table before each."""
+        import logging
+
+        _, migration, _, _ = _alembic()
+        ctx = self.ctx
+        _fresh_memo(ctx)
+        if self.heads is None:
+            ctx.impl.start_migrations()
+            heads = ctx.get_current_heads()
+            if not heads:
+                ctx._ensure_version_table()
+            self.heads = migration.HeadMaintainer(ctx, heads)
+        S.current_step = step
+        try:
+            with ctx.begin_transaction(_per_migration=True):
+                logging.getLogger("alembic.runtime.migration").info("Running %s", step)
+                step.migration_fn(**self.kw)
+                self.heads.update_to_step(step)
+                for callback in ctx.on_version_apply_callbacks:
+                    callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
+        except BaseException:
+            self.heads = None
+            raise
+        S.current_step = None
 
     def attempt(self, step, last):
         ctx = self.ctx
         conn = ctx.connection
         savepoint = None
         try:
+            settings = []
             if self.async_commits:
                 # Each revision commits without waiting for its WAL flush, the last one waits: once
                 # it has committed, so are the ones before (the WAL is written in order).
-                conn.exec_driver_sql("SET synchronous_commit = %s" % ("on" if last else "off"))
+                settings.append(("synchronous_commit", "on" if last else "off"))
             if self.lock_timeout_ms is not None:
-                conn.exec_driver_sql("SET lock_timeout = %d" % self.lock_timeout_ms)
+                settings.append(("lock_timeout", str(int(self.lock_timeout_ms))))
             if self.statement_timeout_ms is not None:
-                conn.exec_driver_sql("SET statement_timeout = %d" % self.statement_timeout_ms)
+                settings.append(("statement_timeout", str(int(self.statement_timeout_ms))))
+            if settings:
+                # one statement (set_config, session-wide: SET), however many settings
+                conn.exec_driver_sql("SELECT " + ", ".join("pg_catalog.set_config('%s', '%s', false)" % kv for kv in settings))
             if self.savepoints:
                 savepoint = conn.begin_nested()
-
-            def one(heads, context):
-                return [step]
-
-            ctx._migrations_fn = _tracking(one)
-            _fresh_memo(ctx)
-            _orig_run_migrations(ctx, **self.kw)
+            self._apply(step)
             if savepoint is not None:
                 savepoint.commit()
             else:

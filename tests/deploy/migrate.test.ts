@@ -5,7 +5,7 @@
  */
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startPostgres, type TestPostgres } from '../workflow/pg.js';
@@ -228,5 +228,7 @@ test('--backup: pg_dump missing or older than the server is a clear error before
     assert.equal((await writeProbe(plain(url))).versionRows, null, 'nothing was migrated');
   } else {
     assert.equal(r.code, 0, r.stderr);
+    assert.ok(statSync(join(project, 'backup.dump')).size > 0, 'the dump was written');
+    assert.match((r.json as unknown as { backup: { pgDump: string } }).backup.pgDump, /pg_dump/);
   }
 });
