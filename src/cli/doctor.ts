@@ -3,8 +3,7 @@
  * it (src/deploy/doctor.ts). Read-only.
  */
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, write, writeWarnings, type CommandContext } from './shared.js';
-import { UsageError } from '../errors.js';
+import { databaseUrlFromArgs, formatFlag, projectFromArgs, write, writeWarnings, type CommandContext } from './shared.js';
 import { runDoctor, type DoctorResult } from '../deploy/doctor.js';
 
 const flags: FlagName[] = ['config', 'name', 'format', 'database-url', 'version-table', 'python', 'no-replay', 'no-cache', 'verbose'];
@@ -45,19 +44,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   const format = formatFlag(args, ['text', 'json'] as const, 'text');
   const project = projectFromArgs(args, ctx);
   writeWarnings(project, ctx);
-  let url = args.flags['database-url'];
-  if (url === undefined) {
-    for (const name of project.settings.urlEnv ?? ['DATABASE_URL']) {
-      const v = ctx.env[name];
-      if (v !== undefined && v !== '') {
-        url = v;
-        break;
-      }
-    }
-  }
-  if (url === undefined) {
-    throw new UsageError('`doctor` needs the database to inspect', { hint: 'Pass --database-url postgresql://user:password@host/dbname (or set DATABASE_URL).' });
-  }
+  const url = databaseUrlFromArgs(args, ctx, project);
   const result = await runDoctor(project, {
     databaseUrl: url,
     versionTable: args.flags['version-table'],

@@ -1330,14 +1330,23 @@ def op_deploy_migrate(req):
     outcome = {"applied": [], "failed": None, "stopped": False}
     _deploy_watch_parent()
 
+    def answer(expected, before):
+        """Wait for alembic-guard: True to go on, False when it says "stop"."""
+        msg = receive()
+        if msg is None:
+            raise ProtocolError("stdin closed before %s" % before)
+        if msg.get("op") != expected:
+            outcome["stopped"] = True
+            return False
+        return True
+
     def handler(ctx, kw):
         conn = ctx.connection
         if conn is None:
             raise RuntimeError("env.py configured no connection in online mode")
         if conn.dialect.name != "postgresql":
             send({"id": rid, "ok": True, "event": "connected", "dialect": conn.dialect.name, "url": _deploy_url(conn)})
-            receive()
-            outcome["stopped"] = True
+            answer("locked", "the migration lock was taken")
             return None
         savepoints = bool(getattr(ctx, "_in_external_transaction", False))
         info = _deploy_context(ctx)
@@ -1358,11 +1367,7 @@ def op_deploy_migrate(req):
         if not savepoints:
             _commit_open_transaction(ctx)
         send({"id": rid, "ok": True, "event": "connected", "pid": pid, **info})
-        locked = receive()
-        if locked is None:
-            raise ProtocolError("stdin closed before the migration lock was taken")
-        if locked.get("op") != "locked":
-            outcome["stopped"] = True
+        if not answer("locked", "the migration lock was taken"):
             return None
         info = _deploy_context(ctx)
         heads = tuple(info["heads"])
@@ -1373,11 +1378,7 @@ def op_deploy_migrate(req):
         info.pop("url", None)
         send({"id": rid, "ok": True, "event": "plan", "pid": pid, "steps": [s.revision.revision for s in steps],
               "lock_timeout_ms": lock_ms, "statement_timeout_ms": statement_ms, "savepoints": savepoints, **info})
-        go = receive()
-        if go is None:
-            raise ProtocolError("stdin closed before the migration started")
-        if go.get("op") != "go":
-            outcome["stopped"] = True
+        if not answer("go", "the migration started"):
             return None
         runner = _DeployStep(ctx, kw, savepoints, lock_ms, statement_ms, async_commits)
         for index, step in enumerate(steps):

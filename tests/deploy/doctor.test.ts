@@ -4,35 +4,19 @@
  * two revisions behind without a version table, a half-applied autocommit revision, stale rows; and
  * proof that it writes nothing (a read-only role, the next transaction id, the catalog snapshot).
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPostgres, type TestPostgres } from '../workflow/pg.js';
 import { venvPython } from '../helpers/paths.js';
-import { cli, copyFixture, killChildren, query, removeTemps, writeProbe } from './helpers.js';
+import { cli, copyFixture, query, useDeployServer, writeProbe } from './helpers.js';
 
-let server: TestPostgres;
-let project: string;
-let n = 0;
+const server = useDeployServer('doctor');
+/** The shared copy of deploy-shop (made by the server's before hook). */
+const project = (): string => server.project();
 
-before(async () => {
-  server = await startPostgres({ flags: ['-c', 'autovacuum=off'] });
-  project = copyFixture();
-});
-afterEach(() => killChildren());
-after(async () => {
-  killChildren();
-  await server?.stop();
-  removeTemps();
-});
-
-async function database(): Promise<string> {
-  const name = `doctor_${++n}`;
-  await server.createDatabase(name);
-  return server.url(name);
-}
+const database = (): Promise<string> => server.database();
 
 interface DoctorJson {
   state: string;
@@ -42,13 +26,19 @@ interface DoctorJson {
   diagnoses: { kind: string; summary: string; details: string[]; next: string[]; matches?: { revisions: string[]; exact: boolean }; origin?: { commit: string; file: string; branches: string[] }; tookEffect?: string[]; notApplied?: string[] }[];
 }
 
-async function doctor(url: string, cwd = project) {
+async function doctor(url: string, cwd = project()) {
   const j = await cli(['doctor', '--database-url', url, '--format', 'json'], cwd).done;
   const t = await cli(['doctor', '--database-url', url], cwd).done;
   assert.equal(t.code, j.code);
   for (const out of [j.stdout, j.stderr, t.stdout, t.stderr]) assert.doesNotMatch(out, /s3cret-pw|\n\s+at .*\.js:\d+/);
   assert.ok(j.stdout.startsWith('{'), j.stderr);
   return { code: j.code, json: JSON.parse(j.stdout) as DoctorJson, text: t.stdout };
+}
+
+/** `alembic-guard migrate` to head; it must succeed. */
+async function migrated(url: string, cwd = project()): Promise<void> {
+  const r = await cli(['migrate', '--database-url', url], cwd).done;
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
 }
 
 /** `alembic upgrade TARGET` with the test venv, the plain Alembic way. */
@@ -65,7 +55,7 @@ function pointAt(cwd: string, url: string): void {
 
 test('at head, and behind: exit 0 and 1, the schema verified against a replay', async () => {
   const url = await database();
-  assert.equal((await cli(['migrate', '--database-url', url], project).done).code, 0);
+  await migrated(url);
   const head = await doctor(url);
   assert.equal(head.code, 0);
   assert.deepEqual(head.json.diagnoses.map((d) => d.kind), ['at-head']);
@@ -75,7 +65,7 @@ test('at head, and behind: exit 0 and 1, the schema verified against a replay', 
 
 test('a schema made by create_all() with no version table: it matches head exactly, `alembic stamp 0005` (exit 4)', async () => {
   const url = await database();
-  execFileSync(venvPython, ['-c', 'import sys, sqlalchemy as sa; from app.models import Base; Base.metadata.create_all(sa.create_engine(sys.argv[1]))', url.replace('postgresql://', 'postgresql+psycopg2://')], { cwd: project, stdio: 'pipe' });
+  execFileSync(venvPython, ['-c', 'import sys, sqlalchemy as sa; from app.models import Base; Base.metadata.create_all(sa.create_engine(sys.argv[1]))', url.replace('postgresql://', 'postgresql+psycopg2://')], { cwd: project(), stdio: 'pipe' });
   const r = await doctor(url);
   assert.equal(r.code, 4);
   const d = r.json.diagnoses[0]!;
@@ -111,7 +101,7 @@ test('a half-applied autocommit revision: which statements took effect, the INVA
   pointAt(dir, url);
   alembic(dir, 'upgrade', '0004');
   await query(url, "INSERT INTO customers (id, email) VALUES (1, 'a@example.com'); INSERT INTO orders (customer_id, status) VALUES (1, 'new'), (1, 'paid')");
-  const failed = await cli(['migrate', '--database-url', url], project).done;
+  const failed = await cli(['migrate', '--database-url', url], project()).done;
   assert.equal(failed.code, 1, failed.stderr);
   const r = await doctor(url);
   assert.equal(r.code, 1);
@@ -125,7 +115,7 @@ test('a half-applied autocommit revision: which statements took effect, the INVA
 
 test('several rows in alembic_version: a row another row includes is stale (`alembic stamp --purge`)', async () => {
   const url = await database();
-  assert.equal((await cli(['migrate', '--database-url', url], project).done).code, 0);
+  await migrated(url);
   await query(url, "INSERT INTO alembic_version VALUES ('0002')");
   const r = await doctor(url);
   assert.equal(r.code, 1);
@@ -150,7 +140,7 @@ test('an unknown revision: found in the git history on another branch, with its 
   git('commit', '-qm', 'archive orders');
   const commit = git('rev-parse', 'HEAD').trim();
   const url = await database();
-  assert.equal((await cli(['migrate', '--database-url', url], repo).done).code, 0, 'deployed from the feature branch');
+  await migrated(url, repo); // deployed from the feature branch
   git('checkout', '-q', 'main');
   const r = await doctor(url, repo);
   assert.equal(r.code, 3);
@@ -167,11 +157,11 @@ test('an unknown revision: found in the git history on another branch, with its 
 
 test('doctor writes nothing: a role that may only read, the next transaction id and the catalog unchanged', async () => {
   const url = await database();
-  assert.equal((await cli(['migrate', '--database-url', url], project).done).code, 0);
+  await migrated(url);
   await query(url, "DELETE FROM alembic_version; INSERT INTO alembic_version VALUES ('0003')");
   const name = new URL(url).pathname.slice(1);
-  await query(url, `CREATE ROLE reader_${n} LOGIN PASSWORD 'reader-pw'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader_${n}; ALTER DATABASE ${name} SET default_transaction_read_only = on`);
-  const readerUrl = url.replace(/postgres:[^@]*@/, `reader_${n}:reader-pw@`);
+  await query(url, `CREATE ROLE reader LOGIN PASSWORD 'reader-pw'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader; ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+  const readerUrl = url.replace(/postgres:[^@]*@/, `reader:reader-pw@`);
   const before = await writeProbe(url);
   const r = await doctor(readerUrl);
   assert.equal(r.code, 1, r.text);

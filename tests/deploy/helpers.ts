@@ -8,7 +8,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { before, after, afterEach } from 'node:test';
 import { cliPath, fixturesDir, venvPython } from '../helpers/paths.js';
+import { startPostgres, type TestPostgres } from '../workflow/pg.js';
 import { takeSnapshot, type Snapshot } from '../../src/database/snapshot/snapshot.js';
 
 const temps: string[] = [];
@@ -95,4 +97,39 @@ export async function writeProbe(url: string): Promise<WriteProbe> {
   } finally {
     await client.end();
   }
+}
+
+export interface DeployServer {
+  /** A new empty database on the test server: its URL (postgresql://, with the password). */
+  database(): Promise<string>;
+  /** The copy of deploy-shop the file's tests share. */
+  project(): string;
+}
+
+/**
+ * The file's PostgreSQL (embedded, no autovacuum: its ANALYZE would assign transaction ids and blur
+ * the "wrote nothing" proofs) and fixture copy, with hooks that stop, kill and remove everything.
+ */
+export function useDeployServer(prefix: string): DeployServer {
+  let server: TestPostgres | undefined;
+  let project = '';
+  let n = 0;
+  before(async () => {
+    server = await startPostgres({ flags: ['-c', 'autovacuum=off'] });
+    project = copyFixture();
+  });
+  afterEach(() => killChildren());
+  after(async () => {
+    killChildren();
+    await server?.stop();
+    removeTemps();
+  });
+  return {
+    async database() {
+      const name = `${prefix}_${++n}`;
+      await server!.createDatabase(name);
+      return server!.url(name);
+    },
+    project: () => project,
+  };
 }

@@ -3,35 +3,20 @@
  * processes: concurrent runners, a revision blocked by another session's lock, a run killed in the
  * middle, refusals, --plan writing nothing, a failed revision, --backup's pg_dump checks.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startPostgres, type TestPostgres } from '../workflow/pg.js';
-import { cli, copyFixture, killChildren, query, removeTemps, writeProbe } from './helpers.js';
+import { cli, copyFixture, query, useDeployServer, writeProbe } from './helpers.js';
 
-let server: TestPostgres;
-let project: string;
-let n = 0;
+const server = useDeployServer('deploy');
+/** The shared copy of deploy-shop (made by the server's before hook). */
+const project = (): string => server.project();
 
-before(async () => {
-  // No autovacuum: its ANALYZE would assign transaction ids and blur the "wrote nothing" proof.
-  server = await startPostgres({ flags: ['-c', 'autovacuum=off'] });
-  project = copyFixture();
-});
-afterEach(() => killChildren());
-after(async () => {
-  killChildren();
-  await server?.stop();
-  removeTemps();
-});
-
+/** SQLAlchemy's form, as deploy settings spell it. */
 async function database(): Promise<string> {
-  const name = `deploy_${++n}`;
-  await server.createDatabase(name);
-  // SQLAlchemy's form, as deploy settings spell it.
-  return server.url(name).replace('postgresql://', 'postgresql+psycopg2://');
+  return (await server.database()).replace('postgresql://', 'postgresql+psycopg2://');
 }
 
 const plain = (url: string): string => url.replace('postgresql+psycopg2://', 'postgresql://');
@@ -50,7 +35,7 @@ interface MigrateJson {
   durationMs: number;
 }
 
-async function migrate(url: string, extra: string[] = [], env: Record<string, string> = {}, cwd = project) {
+async function migrate(url: string, extra: string[] = [], env: Record<string, string> = {}, cwd = project()) {
   const r = await cli(['migrate', '--database-url', url, '--format', 'json', ...extra], cwd, env).done;
   for (const out of [r.stdout, r.stderr]) assert.doesNotMatch(out, /s3cret-pw/, 'the password is never printed');
   assert.doesNotMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
@@ -72,7 +57,7 @@ test('--plan (and --sql) lists what would run and writes nothing: same next tran
   assert.deepEqual(after.snapshot, before.snapshot);
   assert.equal(after.versionRows, null);
   // The text form names each revision with its file.
-  const text = await cli(['migrate', '--database-url', url, '--plan'], project).done;
+  const text = await cli(['migrate', '--database-url', url, '--plan'], project()).done;
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Plan: {5}5 revisions to apply, in order:\n {2}0001 {2}create customers {2}\(migrations\/versions\/0001_create_customers\.py\)/);
   assert.match(text.stdout, /Nothing was changed \(--plan\)\./);
@@ -126,7 +111,7 @@ test('a revision blocked by another session: lock_timeout, retries with backoff,
     assert.deepEqual(j.after, ['0003'], 'the database stays at the last revision that committed');
     assert.deepEqual(await query(plain(url), 'SELECT version_num FROM alembic_version'), [{ version_num: '0003' }]);
     // The text form says it to a person.
-    const text = await cli(['migrate', '--database-url', url, '--lock-timeout', '0.2', '--retries', '0'], project).done;
+    const text = await cli(['migrate', '--database-url', url, '--lock-timeout', '0.2', '--retries', '0'], project()).done;
     assert.equal(text.code, 1);
     assert.match(text.stdout, /Failed: {3}0004 \(migrations\/versions\/0004_add_customer_note\.py:\d+\): .*lock timeout/);
     assert.match(text.stdout, new RegExp(`Blocked by pid ${pid}, since .*, application_name "report-job"`));
@@ -141,7 +126,7 @@ test('a revision blocked by another session: lock_timeout, retries with backoff,
 
 test('SIGKILL during a slow revision: the server releases the lock and rolls back; the next run continues from the last committed revision', async () => {
   const url = await database();
-  const first = cli(['migrate', '--database-url', url, '--format', 'json'], project, { DEPLOY_SLOW_SECONDS: '30' });
+  const first = cli(['migrate', '--database-url', url, '--format', 'json'], project(), { DEPLOY_SLOW_SECONDS: '30' });
   // Wait until the slow revision runs on the server.
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -212,7 +197,7 @@ test('refusals: a revision no script declares (3), tables without a version tabl
 
 test('--backup: pg_dump missing or older than the server is a clear error before anything runs (exit 2)', async () => {
   const url = await database();
-  const none = await migrate(url, ['--backup', join(project, 'backup.dump')], { PATH: '/nonexistent' });
+  const none = await migrate(url, ['--backup', join(project(), 'backup.dump')], { PATH: '/nonexistent' });
   assert.equal(none.code, 2);
   assert.match(none.stderr, /--backup needs pg_dump, and there is no pg_dump on PATH/);
   assert.match(none.stderr, /Next: Install PostgreSQL's client programs of version 1\d or newer/);
@@ -221,14 +206,14 @@ test('--backup: pg_dump missing or older than the server is a clear error before
   const dump = spawnSync('pg_dump', ['--version'], { encoding: 'utf8' });
   const major = Number(/\(PostgreSQL\) (\d+)/.exec(dump.stdout ?? '')?.[1] ?? 0);
   assert.ok(major > 0, 'pg_dump is installed (.ci/run installs postgresql-client)');
-  const r = await migrate(url, ['--backup', join(project, 'backup.dump')]);
+  const r = await migrate(url, ['--backup', join(project(), 'backup.dump')]);
   if (major < serverMajor) {
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`is pg_dump ${major}\\.\\d+, older than the server \\(PostgreSQL ${serverMajor}\\): it cannot dump it`));
     assert.equal((await writeProbe(plain(url))).versionRows, null, 'nothing was migrated');
   } else {
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(statSync(join(project, 'backup.dump')).size > 0, 'the dump was written');
+    assert.ok(statSync(join(project(), 'backup.dump')).size > 0, 'the dump was written');
     assert.match((r.json as unknown as { backup: { pgDump: string } }).backup.pgDump, /pg_dump/);
   }
 });
