@@ -110,8 +110,9 @@ interface TableModel {
 
 
 /**
- * n revisions: cycles of create table (with an index) → add a column → index it, a two-sided
- * branch and its merge every 50 revisions, and models that match the result exactly.
+ * n revisions: cycles of create table (with an index) → add a column and backfill it with an
+ * UPDATE → index it, a two-sided branch and its merge every 50 revisions, and models that match
+ * the result exactly.
  */
 export function generateRuntimeProject(dir: string, n: number): void {
   rmSync(dir, { recursive: true, force: true });
@@ -176,7 +177,16 @@ export function generateRuntimeProject(dir: string, n: number): void {
     } else if (k % 3 === 1) {
       const t = tables[tables.length - 1]!;
       t.columns.push('sa.Column("note", sa.Text(), nullable=True)');
-      head = [write(head, `add_note_to_${t.name}`, `    op.add_column("${t.name}", sa.Column("note", sa.Text(), nullable=True))`, `    op.drop_column("${t.name}", "note")`)];
+      // a data statement next to the schema change, as real histories have (a backfill)
+      head = [
+        write(
+          head,
+          `add_note_to_${t.name}`,
+          `    op.add_column("${t.name}", sa.Column("note", sa.Text(), nullable=True))
+    op.execute("UPDATE ${t.name} SET note = name WHERE note IS NULL")`,
+          `    op.drop_column("${t.name}", "note")`,
+        ),
+      ];
     } else {
       const t = tables[tables.length - 1]!;
       t.indexes.push(`sa.Index("ix_${t.name}_note", "note")`);

@@ -38,7 +38,7 @@ export {
   type RuntimeCheckId,
   type RuntimeInfo,
   type OfflineRevisionSql,
-} from './checks/run.js';
+} from './checks/session.js';
 export { offlineSql, selectRange, formatSqlText, formatSqlMarkdown } from './checks/offline-sql-command.js';
 export { startEmbeddedPostgres } from './database/embedded.js';
 export { connectDatabaseUrl } from './database/external.js';

@@ -28,6 +28,8 @@ export interface Finding {
   revision?: string;
   /** What to do instead, one or two sentences. */
   fix?: string;
+  /** A static finding the lock trace observed on the database (`alembic-guard check`). */
+  confirmed?: true;
 }
 
 /** What a rule returns; the engine fills in the severity from the rule and the configuration. */
@@ -193,6 +195,31 @@ export interface GuardSettings {
   connectionAttribute?: 'engine' | 'connection';
   downgradeFloor?: string;
   stepTimeoutSeconds?: number;
+  /** Rows the trace puts into each pre-existing empty table before a revision (0: none; default 3). */
+  traceRows?: number;
+  /** Packages model-registration imports (default: the application's top-level packages). */
+  modelPackages?: string[];
+  /** Modules model-registration leaves out: names, dotted prefixes or globs. */
+  modelExclude?: string[];
+  /** Rows a team inserts around revisions, as pytest-alembic's before_revision_data / at_revision_data. */
+  revisionData?: RevisionDataSettings;
+}
+
+/** One row of `[tool.alembic-guard.revision_data]`: `{ table = "orders", id = 9, … }`. */
+export interface RevisionDataRow {
+  /** `table` (or pytest-alembic's `__tablename__`), `schema.table` allowed. */
+  table: string;
+  /** Column values as TOML gives them (dates as ISO text, tables as JSON). */
+  values: Record<string, unknown>;
+}
+
+export interface RevisionDataSettings {
+  /** The pyproject.toml they are read from (absolute; findings point at its lines). */
+  file: string;
+  /** `[tool.alembic-guard.revision_data.<ref>]`: a revision id, unique prefix or branch label. */
+  revisions: { ref: string; line?: number; before: RevisionDataRow[]; at: RevisionDataRow[] }[];
+  /** `revision_data = "path.py"`: a Python file with before_revision_data / at_revision_data (absolute). */
+  module?: string;
 }
 
 export interface Warning {

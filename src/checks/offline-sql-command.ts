@@ -8,7 +8,7 @@ import type { Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import type { GuardError } from '../errors.js';
 import { UsageError } from '../errors.js';
-import { runRuntimeChecks, type OfflineRevisionSql, type RuntimeOptions } from './run.js';
+import { runRuntimeChecks, type OfflineRevisionSql, type RuntimeOptions } from './session.js';
 
 export interface OfflineSqlResult {
   revisions: OfflineRevisionSql[];

@@ -26,6 +26,7 @@ export const FLAGS = {
   'database-url': { type: 'string', arg: 'URL', help: 'use this PostgreSQL server instead of a throwaway embedded one' },
   'allow-destructive': { type: 'boolean', help: 'allow downgrades and drops in a database alembic-guard did not create' },
   'step-timeout': { type: 'string', arg: 'SECONDS', help: 'statement_timeout for each migration step (default 60)' },
+  'no-trace': { type: 'boolean', help: 'no lock trace and no generated rows in the database checks' },
   verbose: { type: 'boolean', short: 'v', help: 'more detail' },
   debug: { type: 'boolean', help: 'show stack traces of internal errors' },
   help: { type: 'boolean', short: 'h', help: 'show help' },
@@ -69,6 +70,7 @@ export interface ParsedArgs {
     'database-url'?: string;
     'allow-destructive'?: boolean;
     'step-timeout'?: string;
+    'no-trace'?: boolean;
     verbose?: boolean;
     debug?: boolean;
     help?: boolean;

@@ -6,7 +6,7 @@ import { reporters } from '../report/index.js';
 import { redactUrl, UsageError } from '../errors.js';
 import { outputTargets, writeOutputs } from '../workflow/output.js';
 
-const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'verbose', 'since', 'output'];
+const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'no-trace', 'verbose', 'since', 'output'];
 const formats = ['text', 'json', 'github', 'sarif', 'markdown'] as const;
 
 export const help = helpFor(
@@ -37,6 +37,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
       cwd: ctx.cwd,
       databaseUrl: args.flags['database-url'],
       allowDestructive: args.flags['allow-destructive'] === true,
+      ...(args.flags['no-trace'] === true ? { trace: false } : {}),
       ...(stepTimeoutSeconds !== undefined ? { stepTimeoutSeconds } : {}),
       env: ctx.env as NodeJS.ProcessEnv,
       ...(progress !== undefined ? { onProgress: progress } : {}),

@@ -2,15 +2,7 @@
  * Progress of the database checks for people: on a terminal, one line that follows the revisions
  * as they are checked; in CI (no TTY), one plain line per check with its duration. Always stderr.
  */
-import type { RuntimeProgress } from '../checks/run.js';
-
-const LABEL: Record<string, string> = {
-  'offline-sql': 'offline SQL',
-  upgrade: 'upgrade from scratch',
-  'model-drift': 'model drift',
-  'round-trip': 'round trip',
-  'up-down': 'up/down per revision',
-};
+import { CHECK_TITLES, type RuntimeProgress } from '../checks/session.js';
 
 function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -34,14 +26,14 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
       case 'check-start':
         if (tty) {
           clear();
-          stream.write(`alembic-guard: ${LABEL[e.id] ?? e.id} …`);
+          stream.write(`alembic-guard: ${CHECK_TITLES[e.id]} …`);
           live = true;
         }
         break;
       case 'revision':
         if (tty) {
           const width = Math.max(40, (stream.columns || 80) - 1);
-          const text = `alembic-guard: ${LABEL[e.id] ?? e.id} ${e.index + 1}/${e.total} ${e.revision}`;
+          const text = `alembic-guard: ${CHECK_TITLES[e.id]} ${e.index + 1}/${e.total} ${e.revision}`;
           stream.write(`\r\x1b[2K${text.slice(0, width)}`);
           live = true;
         }
@@ -49,7 +41,7 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
       case 'check-end': {
         clear();
         const r = e.result;
-        stream.write(`alembic-guard: ${LABEL[r.id] ?? r.id}: ${r.status} (${duration(r.durationMs)}): ${r.message}\n`);
+        stream.write(`alembic-guard: ${CHECK_TITLES[r.id as keyof typeof CHECK_TITLES] ?? r.id}: ${r.status} (${duration(r.durationMs)}): ${r.message}\n`);
         break;
       }
     }

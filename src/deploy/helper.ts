@@ -114,7 +114,7 @@ export async function startDeployHelper(project: Project, options: DeployHelperO
     }));
   }
   if (options.databaseUrl !== undefined) {
-    const choice = chooseDriverScheme(probe.configured_scheme, probe.drivers, probe.env_async === true);
+    const choice = chooseDriverScheme(probe.configured_scheme, probe.drivers, probe.env_async === true, probe.sqlalchemy);
     if ('missing' in choice) {
       return fail(new PythonError(`the PostgreSQL driver ${choice.missing} is not installed in the Python used`, {
         reason: `${choice.reason}. Python: ${labelOf(python, probe)}`,

@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import type { CheckResult, Finding, Project } from '../model.js';
 import type { GuardError } from '../errors.js';
 import type { MarkdownReport } from '../report/markdown.js';
-import type { RuntimeOptions } from '../checks/run.js';
+import type { RuntimeOptions } from '../checks/session.js';
 import { runStatic } from './static.js';
 import { applyIgnores, effectiveSeverity, sortFindings, summarize } from './findings.js';
 import { ruleById } from '../rules/index.js';
@@ -37,7 +37,7 @@ export interface CheckRun {
 export async function runCheck(project: Project, options: CheckOptions = {}): Promise<CheckRun> {
   const since = sinceSelection(project, options.since);
   // The database checks start their slow parts (Python helper, PostgreSQL) now, during the static pass.
-  const runtime = options.static !== true ? await import('../checks/run.js') : undefined;
+  const runtime = options.static !== true ? await import('../checks/session.js') : undefined;
   const session = runtime?.startRuntimeChecks(project, options.runtime);
   let result: Awaited<ReturnType<typeof runStatic>>;
   try {
@@ -55,12 +55,16 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
 
   let error: GuardError | undefined;
   let offlineSql: MarkdownReport['offlineSql'] = [];
+  let trace: MarkdownReport['trace'];
   if (runtime !== undefined && session !== undefined) {
-    const rt = await session.run(result.graph);
+    const rt = await session.run(result.graph, { staticFindings: result.findings, lintedFiles: result.lintedFiles.map((f) => f.path) });
     findings.push(...rt.findings);
     checks.push(...rt.checks);
     error = rt.error;
     offlineSql = reviewSql(since, rt.offlineSql, result.files);
+    trace = rt.trace;
+    const confirmed = new Set(rt.confirmed.map((c) => JSON.stringify([c.rule, c.file, c.line])));
+    for (const f of findings) if (confirmed.has(JSON.stringify([f.rule, f.file, f.line]))) f.confirmed = true;
     if (rt.error === undefined) for (const r of runtime.RUNTIME_RULES) ran.add(r.id);
   }
 
@@ -84,6 +88,7 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
     summary: summarize(all),
     // The Markdown report shows the offline SQL of the revisions --since selected, for reviewers.
     ...(offlineSql.length > 0 ? { offlineSql } : {}),
+    ...(trace !== undefined ? { trace } : {}),
   };
   return { report, ...(error !== undefined ? { error } : {}) };
 }

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { ConfiguredSeverity, GuardSettings } from '../model.js';
+import type { ConfiguredSeverity, GuardSettings, RevisionDataRow } from '../model.js';
 import { findTomlKeyLine, isTable, type Pyproject, type TomlTable } from './toml.js';
 
 export const SEVERITIES: readonly ConfiguredSeverity[] = ['error', 'warning', 'info', 'off'];
@@ -23,6 +23,10 @@ export const SETTINGS_KEYS = [
   'connection_attribute',
   'downgrade_floor',
   'step_timeout',
+  'trace_rows',
+  'revision_data',
+  'model_packages',
+  'model_exclude',
 ] as const;
 
 export const DEFAULT_URL_ENV = ['DATABASE_URL'];
@@ -202,6 +206,22 @@ export function parseGuardSettings(table: TomlTable, pyproject: Pick<Pyproject, 
         settings.stepTimeoutSeconds = n as number;
         break;
       }
+      case 'model_packages':
+        settings.modelPackages = strList(key, v, true);
+        break;
+      case 'model_exclude':
+        settings.modelExclude = strList(key, v, true);
+        break;
+      case 'revision_data': {
+        settings.revisionData = parseRevisionData(v, pyproject, base, at, lineOf);
+        break;
+      }
+      case 'trace_rows': {
+        const n = typeof v === 'bigint' ? Number(v) : v;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) bad(key, 'a whole number of rows from 0 to 1000', v);
+        settings.traceRows = n as number;
+        break;
+      }
       default: {
         const s = suggest(key);
         throw new ConfigError(`${at(key)}: unknown key '${key}' in [tool.alembic-guard]`, {
@@ -212,4 +232,63 @@ export function parseGuardSettings(table: TomlTable, pyproject: Pick<Pyproject, 
     }
   }
   return settings;
+}
+
+/** A TOML value as a database parameter: dates as ISO text, tables and arrays of tables as JSON. */
+function rowValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.toISOString();
+  if (v !== null && typeof v === 'object' && 'toISOString' in v && typeof (v as { toISOString: unknown }).toISOString === 'function') return (v as { toISOString(): string }).toISOString();
+  if (isTable(v)) return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+  if (Array.isArray(v)) return v.map(rowValue);
+  return v;
+}
+
+/**
+ * `revision_data`: a path to a Python file (`revision_data = "tests/migration_data.py"`), or a table
+ * of revisions, each with `before` and `at` arrays of rows (`{ table = "orders", id = 9 }`).
+ */
+function parseRevisionData(
+  v: unknown,
+  pyproject: Pick<Pyproject, 'file' | 'text' | 'absPath'>,
+  base: string,
+  at: (...path: string[]) => string,
+  lineOf: (...path: string[]) => number | undefined,
+): NonNullable<GuardSettings['revisionData']> {
+  if (typeof v === 'string') {
+    if (v.trim() === '') throw new ConfigError(`${at('revision_data')}: [tool.alembic-guard] revision_data is an empty string`, { hint: 'Name a Python file with before_revision_data / at_revision_data, or write a table of revisions.' });
+    return { file: pyproject.absPath, revisions: [], module: isAbsolute(v) ? v : resolve(base, v) };
+  }
+  if (!isTable(v)) {
+    throw new ConfigError(`${at('revision_data')}: [tool.alembic-guard] revision_data must be a path to a Python file or a table of revisions, not ${typeName(v)}`, {
+      hint: 'Write [tool.alembic-guard.revision_data.<revision>] with before = [{ table = "…", … }] and/or at = [...].',
+    });
+  }
+  const revisions: NonNullable<GuardSettings['revisionData']>['revisions'] = [];
+  for (const [ref, entry] of Object.entries(v)) {
+    const where = at('revision_data', ref);
+    if (!isTable(entry)) throw new ConfigError(`${where}: revision_data.${ref} must be a table with before and/or at`, { hint: `Write [tool.alembic-guard.revision_data.${ref}] with before = [{ table = "…", … }].` });
+    const rowsOf = (key: 'before' | 'at'): RevisionDataRow[] => {
+      const list = entry[key];
+      if (list === undefined) return [];
+      const rows = isTable(list) ? [list] : list;
+      if (!Array.isArray(rows)) throw new ConfigError(`${at('revision_data', ref, key)}: revision_data.${ref}.${key} must be an array of rows, not ${typeName(list)}`, { hint: `Write ${key} = [{ table = "orders", id = 1 }].` });
+      return rows.map((row, i) => {
+        if (!isTable(row)) throw new ConfigError(`${at('revision_data', ref, key)}: revision_data.${ref}.${key}[${i}] must be a table ({ table = "…", column = value }), not ${typeName(row)}`);
+        const table = row['table'] ?? row['__tablename__'];
+        if (typeof table !== 'string' || table === '') {
+          throw new ConfigError(`${at('revision_data', ref, key)}: revision_data.${ref}.${key}[${i}] names no table`, { hint: 'Give every row a table = "name" (or __tablename__, as in pytest-alembic).' });
+        }
+        const values: Record<string, unknown> = {};
+        for (const [col, value] of Object.entries(row)) if (col !== 'table' && col !== '__tablename__') values[col] = rowValue(value);
+        return { table, values };
+      });
+    };
+    for (const key of Object.keys(entry)) {
+      if (key !== 'before' && key !== 'at') throw new ConfigError(`${at('revision_data', ref, key)}: unknown key '${key}' in revision_data.${ref}`, { hint: 'A revision takes before (rows inserted before its upgrade) and at (rows inserted right after it).' });
+    }
+    const line = lineOf('revision_data', ref);
+    revisions.push({ ref, ...(line !== undefined ? { line } : {}), before: rowsOf('before'), at: rowsOf('at') });
+  }
+  return { file: pyproject.absPath, revisions };
 }

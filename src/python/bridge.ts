@@ -2,7 +2,8 @@
  * The bridge to helper.py: one Python process in the project's interpreter, JSON lines over stdio
  * (one request per line, one response per line; sessions answer more than once).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,66 +97,157 @@ export interface BridgeOptions {
 
 const TAIL_LINES = 60;
 
+/** Where a bridge reads and writes: the helper's stdin/stdout, or the socket of a forked helper. */
+interface Endpoint {
+  write(line: string): void;
+  end(): void;
+  kill(): void;
+  pid: number | undefined;
+}
+
 export class PythonBridge {
   readonly python: PythonCommand;
-  private child: ChildProcessWithoutNullStreams | undefined;
+  private endpoint: Endpoint | undefined;
   private nextId = 1;
   private buffer = '';
-  private stderrBuffer = '';
-  private stderrLines: string[] = [];
+  private readonly stderr: { buffer: string; lines: string[] };
   private queue: HelperResponse[] = [];
   private waiter: { resolve: (r: HelperResponse) => void; reject: (e: Error) => void } | undefined;
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private spawnError: NodeJS.ErrnoException | undefined;
-  private closed: Promise<void>;
+  private closed!: Promise<void>;
+  /** The helper's spare channel (a socket on descriptor 3), for the one forked helper. */
+  private spare: Duplex | undefined;
+  /** Set for a forked helper: the bridge of the process it was forked from. */
+  private readonly parent: PythonBridge | undefined;
   /** Set by hello(): the interpreter's own description. */
   info: HelloInfo | undefined;
 
-  private constructor(python: PythonCommand, options: BridgeOptions) {
+  private constructor(python: PythonCommand, parent?: PythonBridge) {
     this.python = python;
-    const env = { ...(options.env ?? process.env), PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' };
-    const child = spawn(python.command, [...python.args, helperPath()], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => this.onStdout(chunk));
-    child.stderr.on('data', (chunk: string) => {
-      this.stderrBuffer += chunk;
-      let nl: number;
-      while ((nl = this.stderrBuffer.indexOf('\n')) >= 0) {
-        const line = this.stderrBuffer.slice(0, nl);
-        this.stderrBuffer = this.stderrBuffer.slice(nl + 1);
-        this.stderrLines.push(line);
-        if (this.stderrLines.length > TAIL_LINES * 4) this.stderrLines.splice(0, this.stderrLines.length - TAIL_LINES);
-        options.onStderr?.(line);
-      }
-    });
-    child.stdin.on('error', () => undefined);
-    this.closed = new Promise((resolveClosed) => {
-      child.on('error', (e: NodeJS.ErrnoException) => {
-        this.spawnError = e;
-        this.failWaiter();
-        resolveClosed();
-      });
-      child.on('close', (code, signal) => {
-        this.exit = { code, signal };
-        this.failWaiter();
-        resolveClosed();
-      });
-    });
+    this.parent = parent;
+    this.stderr = parent?.stderr ?? { buffer: '', lines: [] };
   }
 
   static start(python: PythonCommand, options: BridgeOptions): PythonBridge {
-    return new PythonBridge(python, options);
+    const bridge = new PythonBridge(python);
+    const env = { ...(options.env ?? process.env), PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' };
+    // descriptor 3: a socket a forked second helper talks over (see fork())
+    const child = spawn(python.command, [...python.args, helperPath()], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] }) as ChildProcess;
+    bridge.spare = child.stdio[3] as Duplex | undefined;
+    bridge.spare?.on('error', () => undefined);
+    bridge.endpoint = {
+      write: (line) => child.stdin!.write(line),
+      end: () => child.stdin!.end(),
+      kill: () => child.kill('SIGKILL'),
+      pid: child.pid,
+    };
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => bridge.onStdout(chunk));
+    child.stderr!.on('data', (chunk: string) => {
+      const err = bridge.stderr;
+      err.buffer += chunk;
+      let nl: number;
+      while ((nl = err.buffer.indexOf('\n')) >= 0) {
+        const line = err.buffer.slice(0, nl);
+        err.buffer = err.buffer.slice(nl + 1);
+        err.lines.push(line);
+        if (err.lines.length > TAIL_LINES * 4) err.lines.splice(0, err.lines.length - TAIL_LINES);
+        options.onStderr?.(line);
+      }
+    });
+    child.stdin!.on('error', () => undefined);
+    bridge.closed = new Promise((resolveClosed) => {
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        bridge.spawnError = e;
+        bridge.failWaiter();
+        resolveClosed();
+      });
+      // 'exit' and the end of stdout, not 'close': a forked helper keeps descriptor 3 open
+      let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      let drained = false;
+      const done = (): void => {
+        if (exited === undefined || !drained || bridge.exit !== undefined) return;
+        bridge.exit = exited;
+        bridge.failWaiter();
+        resolveClosed();
+      };
+      child.on('exit', (code, signal) => {
+        exited = { code, signal };
+        done();
+      });
+      child.stdout!.on('end', () => {
+        drained = true;
+        done();
+      });
+      child.stdout!.on('close', () => {
+        drained = true;
+        done();
+      });
+    });
+    return bridge;
+  }
+
+  /**
+   * A second helper, forked from this one after its probe (Alembic and SQLAlchemy already
+   * imported, no user code run yet), talking over the spare socket. Undefined where the platform
+   * or the interpreter cannot fork, or it was asked for before.
+   */
+  async fork(timeoutMs = 30_000): Promise<PythonBridge | undefined> {
+    const socket = this.spare;
+    if (socket === undefined || process.platform === 'win32') return undefined;
+    this.spare = undefined;
+    const forked = new PythonBridge(this.python, this);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => forked.onStdout(chunk));
+    let pid: number | undefined;
+    forked.endpoint = {
+      write: (line) => socket.write(line),
+      end: () => socket.end(),
+      kill: () => {
+        if (pid !== undefined) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+      },
+      get pid() {
+        return pid;
+      },
+    };
+    forked.closed = new Promise((resolveClosed) => {
+      socket.on('close', () => {
+        forked.exit ??= { code: null, signal: null };
+        forked.failWaiter();
+        resolveClosed();
+      });
+    });
+    const r = await this.request({ op: 'fork' }, timeoutMs);
+    if (!r.ok || typeof r.pid !== 'number') {
+      socket.destroy();
+      return undefined;
+    }
+    pid = r.pid;
+    const hello = await forked.next(timeoutMs).catch(() => undefined);
+    if (hello?.event !== 'forked') {
+      forked.kill();
+      socket.destroy();
+      return undefined;
+    }
+    return forked;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.endpoint?.pid;
   }
 
   /** The last lines the helper (and the user's code) wrote to stderr. */
   stderrTail(lines = 20): string {
-    const all = [...this.stderrLines, ...(this.stderrBuffer !== '' ? [this.stderrBuffer] : [])];
+    const err = this.stderr;
+    const all = [...err.lines, ...(err.buffer !== '' ? [err.buffer] : [])];
     return all.slice(-lines).join('\n');
   }
 
@@ -170,7 +262,7 @@ export class PythonBridge {
       try {
         msg = JSON.parse(line) as HelperResponse;
       } catch {
-        this.stderrLines.push(`(stdout) ${line}`);
+        this.stderr.lines.push(`(stdout) ${line}`);
         continue;
       }
       if (this.waiter !== undefined) {
@@ -199,7 +291,7 @@ export class PythonBridge {
         cause: this.spawnError,
       });
     }
-    const how = this.exit?.signal != null ? `was killed by ${this.exit.signal}` : `exited with code ${this.exit?.code ?? '?'}`;
+    const how = this.parent !== undefined ? 'exited (the second helper process)' : this.exit?.signal != null ? `was killed by ${this.exit.signal}` : `exited with code ${this.exit?.code ?? '?'}`;
     const tail = this.stderrTail(15);
     return new PythonError(`Python ${how} while running alembic-guard's helper (${py})`, {
       reason: tail !== '' ? tail : 'it wrote nothing to stderr',
@@ -252,17 +344,19 @@ export class PythonBridge {
 
   /** Write a request without waiting; returns its id. */
   send(req: Record<string, unknown>): number {
-    if (this.spawnError !== undefined || this.exit !== undefined || this.child === undefined) throw this.deathError();
+    if (this.spawnError !== undefined || this.exit !== undefined || this.endpoint === undefined) throw this.deathError();
     const id = this.nextId++;
-    this.child.stdin.write(JSON.stringify({ ...req, id }) + '\n');
+    this.endpoint.write(JSON.stringify({ ...req, id }) + '\n');
     return id;
   }
 
-  /** Close stdin and wait for the helper to exit (kill it after a grace period). */
+  /** Close its input and wait for the helper to exit (kill it after a grace period). */
   async close(graceMs = 3000): Promise<void> {
-    if (this.child === undefined) return;
+    if (this.endpoint === undefined) return;
+    this.spare?.destroy();
+    this.spare = undefined;
     if (this.exit === undefined && this.spawnError === undefined) {
-      this.child.stdin.end();
+      this.endpoint.end();
       const timer = setTimeout(() => this.kill(), graceMs);
       timer.unref?.();
       await this.closed;
@@ -272,9 +366,9 @@ export class PythonBridge {
 
   /** Kill the helper now (synchronous; safe to call from an exit handler). */
   kill(): void {
-    if (this.child !== undefined && this.exit === undefined && this.spawnError === undefined) {
+    if (this.endpoint !== undefined && this.exit === undefined && this.spawnError === undefined) {
       try {
-        this.child.kill('SIGKILL');
+        this.endpoint.kill();
       } catch {
         // already gone
       }

@@ -11,6 +11,8 @@ export function chooseDriverScheme(
   configuredScheme: string | undefined,
   installed: Record<string, string>,
   envAsync: boolean,
+  /** The interpreter's SQLAlchemy version (`2.1.9`): it decides what a bare postgresql:// means. */
+  sqlalchemyVersion?: string,
 ): { scheme: string; driver: string; syncScheme?: string } | { missing: string; reason: string } {
   const has = (d: string): boolean => installed[d === 'psycopg_async' ? 'psycopg' : d] !== undefined;
   const sync = SYNC_DRIVERS.find((d) => has(d));
@@ -18,8 +20,11 @@ export function chooseDriverScheme(
   const syncScheme = sync === undefined ? undefined : `postgresql+${sync}`;
   const configured = configuredScheme?.toLowerCase();
   if (configured === 'postgresql' || configured === 'postgres') {
-    // SQLAlchemy's default driver for the plain scheme: psycopg2 up to 2.0, psycopg from 2.1
-    const preferred = has('psycopg2') ? 'psycopg2' : has('psycopg') ? 'psycopg' : undefined;
+    // SQLAlchemy's default driver for the plain scheme (what the application gets in production):
+    // psycopg2 up to 2.0, psycopg from 2.1; the other one when only that is installed
+    const [major = 0, minor = 0] = (sqlalchemyVersion ?? '2.0').split('.').map((n) => Number.parseInt(n, 10));
+    const order = major > 2 || (major === 2 && minor >= 1) ? (['psycopg', 'psycopg2'] as const) : (['psycopg2', 'psycopg'] as const);
+    const preferred = order.find((d) => has(d));
     if (preferred !== undefined && !envAsync) return { scheme: `postgresql+${preferred}`, driver: preferred, syncScheme };
   }
   if (configured !== undefined && /^postgres(ql)?\+/.test(configured)) {

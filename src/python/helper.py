@@ -72,6 +72,10 @@ class ProtocolError(Exception):
     pass
 
 
+class OwnError(Exception):
+    """A query of alembic-guard's own (fingerprint, trace, rows) failed: never blamed on env.py."""
+
+
 # --------------------------------------------------------------------------------------------
 # State for the whole run.
 
@@ -93,6 +97,15 @@ class State:
     # time spent in schema snapshots and in migration steps during sessions, for profiling
     snapshot_ms = 0.0
     step_ms = 0.0
+    digest_ms = 0.0
+    trace_ms = 0.0
+    seed_ms = 0.0
+    # rows a team inserts around revisions: revision id -> {"before": [...], "at": [...]}
+    revision_data = {}
+    # (database oid, revision, when) already inserted: once per revision and database
+    data_applied = set()
+    # rows that could not be inserted, for the next response
+    data_errors = []
 
 
 S = State()
@@ -197,6 +210,10 @@ def _step_revision(step):
 
 def describe_failure(exc, phase="env"):
     """Turn an exception raised while running user code into a protocol error."""
+    for e in _chain(exc):
+        if isinstance(e, OwnError):
+            return {"kind": "internal", "type": type(e.__cause__ or e).__name__, "message": str(e),
+                    "traceback": _tail(e, 30)}
     step = S.current_step
     rev = _step_revision(step) if step is not None else None
     err = {
@@ -280,10 +297,149 @@ def _tracking(fn):
     def tracked(heads, ctx):
         for step in fn(heads, ctx):
             S.current_step = step
-            yield step
+            restore = _with_revision_data(ctx, step)
+            try:
+                yield step
+            finally:
+                restore()
         S.current_step = None
 
     return tracked
+
+
+# --------------------------------------------------------------------------------------------
+# Revision data: the rows a team inserts before a revision's upgrade and right after it
+# (pytest-alembic's before_revision_data / at_revision_data), in every walk that upgrades it.
+
+
+def op_revision_data(req):
+    """The rows of [tool.alembic-guard.revision_data] (revision ids resolved by the Node side), and
+    those of a Python file's before_revision_data / at_revision_data (keys resolved here)."""
+    data = {}
+    for rev, entry in (req.get("rows") or {}).items():
+        for when in ("before", "at"):
+            for row in entry.get(when) or []:
+                data.setdefault(rev, {"before": [], "at": []})[when].append(dict(row, source="config"))
+    module = req.get("module")
+    if module:
+        import runpy
+
+        try:
+            with _UserCode():
+                ns = runpy.run_path(module, run_name="alembic_guard_revision_data")
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            err = describe_failure(e)
+            err.update({"kind": "config", "path": module, "line": _frame_line(e, module)})
+            return {"ok": False, "error": err}
+        unknown = []
+        for when, name in (("before", "before_revision_data"), ("at", "at_revision_data")):
+            table = ns.get(name) or {}
+            if not isinstance(table, dict):
+                return {"ok": False, "error": {"kind": "config", "message": "%s in %s must be a dict of revision -> rows" % (name, module), "path": module}}
+            for key, value in table.items():
+                try:
+                    rev = S.script.get_revision(key)
+                except Exception:
+                    rev = None
+                if rev is None:
+                    unknown.append("%s[%r]" % (name, key))
+                    continue
+                items = value if isinstance(value, (list, tuple)) else [value]
+                for i, item in enumerate(items):
+                    entry = {"source": "module", "path": module, "index": i, "name": name}
+                    if callable(item):
+                        entry["callable"] = item
+                    elif isinstance(item, dict):
+                        table_name = item.get("__tablename__") or item.get("table")
+                        entry.update({"table": table_name, "values": {k: v for k, v in item.items() if k not in ("__tablename__", "table")}})
+                    else:
+                        return {"ok": False, "error": {"kind": "config", "path": module, "message": "%s[%r][%d] must be a dict of column values or a callable taking the connection" % (name, key, i)}}
+                    data.setdefault(rev.revision, {"before": [], "at": []})[when].append(entry)
+        if unknown:
+            return {"ok": False, "error": {"kind": "config", "path": module, "message": "%s in %s: no such revision" % (", ".join(unknown), module)}}
+    S.revision_data = data
+    return {"ok": True, "revisions": sorted(data)}
+
+
+def _database_key(conn):
+    info = getattr(conn, "info", None)
+    if isinstance(info, dict) and "alembic_guard_db" in info:
+        return info["alembic_guard_db"]
+    key = _Raw(conn).run("SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()")
+    if isinstance(info, dict):
+        info["alembic_guard_db"] = key
+    return key
+
+
+def _insert_revision_data(conn, rev, when):
+    """Insert the rows for `rev` (`when`: before / at) once per database, each in a savepoint: a row
+    that fails is recorded in S.data_errors (a finding at its configuration line), never raised."""
+    items = (S.revision_data.get(rev) or {}).get(when) or []
+    if not items:
+        return []
+    key = (_database_key(conn), rev, when)
+    if key in S.data_applied:
+        return []
+    S.data_applied.add(key)
+    import sqlalchemy as sa
+
+    tables = []
+    for item in items:
+        savepoint = conn.begin_nested()
+        try:
+            if "callable" in item:
+                item["callable"](conn)
+            else:
+                cols = list(item["values"])
+                table = ".".join('"%s"' % part.replace('"', '""') for part in item["table"].split("."))
+                if cols:
+                    sql = "INSERT INTO %s (%s) VALUES (%s)" % (table, ", ".join('"%s"' % c.replace('"', '""') for c in cols), ", ".join(":p%d" % i for i in range(len(cols))))
+                    conn.execute(sa.text(sql), {"p%d" % i: item["values"][c] for i, c in enumerate(cols)})
+                else:
+                    conn.execute(sa.text("INSERT INTO %s DEFAULT VALUES" % table))
+                tables.append(item["table"])
+            savepoint.commit()
+        except Exception as e:
+            savepoint.rollback()
+            db = _db_details(e)
+            S.data_errors.append({
+                "revision": rev, "when": when, "source": item.get("source"), "line": item.get("line"), "ref": item.get("ref"),
+                "index": item.get("index"), "path": item.get("path"), "name": item.get("name"), "table": item.get("table"),
+                "message": (db or {}).get("message") or ("%s: %s" % (type(e).__name__, e)),
+            })
+    return tables
+
+
+def _with_revision_data(ctx, step):
+    """For a step of a grouped run (alembic upgrade): the rows go in inside the step, around its
+    upgrade(), wherever Alembic's transactions are. Returns what undoes the wrapping."""
+    rev = getattr(getattr(step, "revision", None), "revision", None)
+    if rev is None or rev not in S.revision_data or not getattr(step, "is_upgrade", False) or getattr(ctx, "as_sql", False):
+        return lambda: None
+    import functools
+
+    original = step.migration_fn
+
+    @functools.wraps(original)
+    def upgrade(*args, **kw):
+        _insert_revision_data(ctx.connection, rev, "before")
+        result = original(*args, **kw)
+        _insert_revision_data(ctx.connection, rev, "at")
+        return result
+
+    step.migration_fn = upgrade
+
+    def restore():
+        step.migration_fn = original
+
+    return restore
+
+
+def _take_data_errors():
+    errors, S.data_errors = S.data_errors, []
+    return errors
 
 
 def _cmd_opts(config_file, section):
@@ -549,8 +705,8 @@ def op_upgrade(req):
             with _UserCode():
                 _run_env(upgrade, starting_rev=None, destination_rev=target, tag=None)
         except BaseException as e:
-            return {"ok": False, "error": describe_failure(e), "version_table": S.version_table}
-        return {"ok": True, "version_table": S.version_table}
+            return {"ok": False, "error": describe_failure(e), "version_table": S.version_table, "dataErrors": _take_data_errors()}
+        return {"ok": True, "version_table": S.version_table, "dataErrors": _take_data_errors()}
 
     return _timed(run)
 
@@ -625,50 +781,487 @@ def _single_step(revision, up):
     return migration.MigrationStep.downgrade_from_script(script.revision_map, rev)
 
 
-def _session_handler(session_id, snapshot_sql):
-    def handler(ctx, kw):
-        # env.py owns a transaction around the migrations (engine.begin(), connection.begin()):
-        # SQLAlchemy forbids committing it from inside, so each step gets a SAVEPOINT instead.
-        # Otherwise the transaction Alembic opened is committed and each step gets its own.
-        savepoints = bool(getattr(ctx, "_in_external_transaction", False))
-        if not savepoints:
-            _commit_open_transaction(ctx)
-            ctx._in_external_transaction = False
-            ctx._transaction_per_migration = True
-        stepper = _Stepper(ctx, kw, savepoints)
-        snap = _Snapshotter(ctx, snapshot_sql, savepoints)
-        send({"id": session_id, "ok": True, "event": "ready",
-              "version_table": [ctx.version_table, ctx.version_table_schema]})
-        while True:
-            req = receive()
-            if req is None:
-                raise ProtocolError("stdin closed during a session")
-            op = req.get("op")
-            if op == "end":
-                S.session_end_id = req.get("id")
-                S.session_profile = {"snapshot_ms": round(S.snapshot_ms, 1), "step_ms": round(S.step_ms, 1)}
-                return None
-            if op == "step":
-                resp = _timed(lambda: _session_step(stepper, req))
-            elif op == "cycle":
-                resp = _timed(lambda: _session_cycle(stepper, snap, req))
-            else:
-                resp = {"ok": False, "error": {"kind": "protocol", "message": "unexpected %r inside a session" % op}}
-            resp["id"] = req.get("id")
-            send(resp)
+class _Raw:
+    """alembic-guard's own queries on the migration connection, through a DBAPI cursor of its own
+    (no SQLAlchemy events, no statement cache, no session state a driver may reset: psycopg 3 sends
+    DEALLOCATE ALL after a ROLLBACK, which would wipe a PREPAREd statement). A failure is an
+    OwnError, reported as alembic-guard's, never as env.py's."""
 
-    return handler
+    def __init__(self, conn):
+        self.conn = conn
+
+    def dbapi(self):
+        c = self.conn.connection
+        return getattr(c, "dbapi_connection", None) or getattr(c, "connection", None) or c
+
+    def run(self, sql, fetch=True):
+        try:
+            cur = self.dbapi().cursor()
+            try:
+                cur.execute(sql)
+                if fetch:
+                    row = cur.fetchone()
+                    return row[0] if row is not None else None
+                return None
+            finally:
+                cur.close()
+        except Exception as e:
+            raise OwnError("alembic-guard's own query failed: %s (%s)" % (str(e).strip().split("\n")[0], sql.strip().split("\n")[0][:120])) from e
+
+    def json(self, sql):
+        value = self.run(sql)
+        if isinstance(value, (bytes, bytearray)):
+            value = value.decode("utf-8")
+        return json.loads(value) if isinstance(value, str) else value
+
+    def autocommit(self):
+        try:
+            return bool(getattr(self.dbapi(), "autocommit", False))
+        except Exception:
+            return False
+
+
+def _literal(value):
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _array_literal(values):
+    return "ARRAY[%s]::text[]" % ", ".join(_literal(v) for v in values) if values else "'{}'::text[]"
+
+
+class _Fingerprint:
+    """The schema digest of fingerprint-sql.ts on the migration connection."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.installed = False
+        self.incremental = False
+
+    def install(self, install_sql, triggers_sql, ignore_tables):
+        for statement in install_sql:
+            self.raw.run(statement, fetch=False)
+        self.raw.run("UPDATE alembic_guard.settings SET ignore_tables = %s" % _array_literal(ignore_tables), fetch=False)
+        superuser = self.raw.run("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+        if superuser and triggers_sql:
+            for statement in triggers_sql:
+                self.raw.run(statement, fetch=False)
+            self.incremental = True
+        self.installed = True
+        return self.raw.run("SELECT alembic_guard.rebuild()")
+
+    def digest(self):
+        t0 = time.perf_counter()
+        try:
+            return self.raw.run("SELECT alembic_guard.sync()")
+        finally:
+            S.digest_ms += (time.perf_counter() - t0) * 1000.0
+
+    def step_end(self, mark):
+        """At the end of a step, in its transaction: (digest, newest user table's oid); with
+        `mark`, the relfilenodes the next revision's trace compares with are taken too."""
+        t0 = time.perf_counter()
+        try:
+            value = self.raw.run("SELECT alembic_guard.step_end(%s)" % ("true" if mark else "false"))
+        finally:
+            S.digest_ms += (time.perf_counter() - t0) * 1000.0
+        digest, _, newest = value.partition(" ")
+        return digest, newest
+
+
+class _Tracer:
+    """Every statement a revision's upgrade runs, from SQLAlchemy's cursor events on the migration
+    engine: its SQL, duration and the innermost frame of the migration file that issued it; after a
+    statement that can take a relation lock, this backend's relation locks (diffed against those it
+    already held in the transaction) and the relations it rewrote; and when the transaction ended."""
+
+    # statements that take no lock worth seeing (UPDATE and DELETE are looked at: a backfill of a
+    # table that existed before is the work a lock taken earlier in the transaction blocks others for)
+    LOCK_FREE = ("SELECT", "INSERT", "WITH", "SET", "RESET", "SHOW", "BEGIN", "COMMIT",
+                 "ROLLBACK", "SAVEPOINT", "RELEASE", "START", "END", "VALUES", "EXPLAIN", "FETCH", "DECLARE",
+                 "CLOSE", "NOTIFY", "LISTEN", "PREPARE", "EXECUTE", "DEALLOCATE", "COPY")
+
+    def __init__(self, engine, raw):
+        self.engine = engine
+        self.raw = raw
+        self.active = False
+        self.internal = False
+        self.path = None
+        self.paths = {}
+        self.statements = []
+        self.txn = 0
+        self.txn_started = None
+        self.held = {}
+        self.open = []
+        self.pending = {}
+        self._listeners = []
+        from sqlalchemy import event
+
+        for name, fn in (("before_cursor_execute", self._before), ("after_cursor_execute", self._after),
+                         ("commit", self._end), ("rollback", self._end)):
+            event.listen(engine, name, fn)
+            self._listeners.append((name, fn))
+
+    def close(self):
+        from sqlalchemy import event
+
+        for name, fn in self._listeners:
+            try:
+                event.remove(self.engine, name, fn)
+            except Exception:
+                pass
+        self._listeners = []
+
+    def begin_revision(self, path, carried=False):
+        """`carried`: the transaction goes on from earlier revisions (env.py owns one around them
+        all): the locks it already holds are the baseline, not this revision's."""
+        self.path = os.path.normcase(os.path.abspath(path)) if path else None
+        self.statements = []
+        self.held = {}
+        self.open = []
+        self.txn = 0
+        self.txn_started = time.perf_counter()
+        if carried:
+            self.internal = True
+            try:
+                for lock in (self.raw.json("SELECT alembic_guard.after_statement()") or {}).get("locks") or []:
+                    self.held[(lock[0], lock[4])] = -1
+            finally:
+                self.internal = False
+        self.active = True
+
+    def end_revision(self):
+        self.active = False
+        now = time.perf_counter()
+        self._release(now)
+        out = self.statements
+        self.statements = []
+        return out
+
+    def _location(self):
+        frame = sys._getframe(2)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            hit = self.paths.get(name)
+            if hit is None:
+                hit = os.path.normcase(os.path.abspath(name)) == self.path
+                self.paths[name] = hit
+            if hit:
+                return frame.f_lineno, frame.f_code.co_name
+            frame = frame.f_back
+        return None, None
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        if not self.active or self.internal:
+            return
+        line, function = self._location()
+        self.pending[id(cursor)] = (time.perf_counter(), line, function)
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        if not self.active or self.internal:
+            return
+        started = self.pending.pop(id(cursor), None)
+        if started is None:
+            return
+        t0, line, function = started
+        now = time.perf_counter()
+        text = str(statement).strip()
+        head = text.lstrip("(").split(None, 1)[0].upper() if text else ""
+        item = {"sql": text if len(text) <= 4000 else text[:4000] + " …", "line": line, "function": function,
+                "ms": round((now - t0) * 1000.0, 3), "txn": self.txn, "locks": [], "rewrites": []}
+        autocommit = self.raw.autocommit()
+        if autocommit:
+            item["autocommit"] = True
+        index = len(self.statements)
+        self.statements.append(item)
+        if line is None or autocommit or head in self.LOCK_FREE:
+            return
+        self.internal = True
+        t1 = time.perf_counter()
+        try:
+            seen = self.raw.json("SELECT alembic_guard.after_statement()")
+        finally:
+            self.internal = False
+            S.trace_ms += (time.perf_counter() - t1) * 1000.0
+        names = {}
+        for oid, schema, name, kind, mode, granted, preexisting in seen.get("locks") or []:
+            names[oid] = (schema, name, kind)
+            if (oid, mode) in self.held:
+                continue
+            self.held[(oid, mode)] = index
+            lock = {"relation": name if schema == "public" else "%s.%s" % (schema, name), "kind": kind, "mode": mode,
+                    "granted": bool(granted), "preexisting": bool(preexisting)}
+            item["locks"].append(lock)
+            self.open.append((item, lock, t0))
+        for oid in seen.get("rewrites") or []:
+            schema, name, kind = names.get(oid, ("?", str(oid), "?"))
+            item["rewrites"].append({"relation": name if schema == "public" else "%s.%s" % (schema, name),
+                                     "kind": "index" if kind in ("i", "I") else "table"})
+
+    def _release(self, now):
+        last = len(self.statements) - 1
+        for item, lock, t0 in self.open:
+            lock["heldMs"] = round((now - t0) * 1000.0, 3)
+            lock["until"] = last
+        self.open = []
+        self.held = {}
+
+    def _end(self, conn):
+        if self.internal:
+            return
+        self._release(time.perf_counter())
+        self.txn += 1
+
+
+class _Seeder:
+    """A few rows in every table that existed before a revision and is empty (parents first), with
+    values made from the column types, respecting NOT NULL, defaults, simple CHECKs, uniqueness and
+    foreign keys. A table whose rows cannot be made is skipped and listed, never an error."""
+
+    def __init__(self, raw, conn, rows, savepoints):
+        self.raw = raw
+        self.conn = conn
+        self.rows = rows
+        self.savepoints = savepoints
+        self.seeded = []
+        # the newest user table's oid when rows were last looked for: a new table means new work
+        self.newest_seen = "unset"
+
+    def _exec(self, sql):
+        self.raw.run(sql, fetch=False)
+
+    def seed(self):
+        if self.rows <= 0:
+            return None
+        tables = self.raw.json("SELECT alembic_guard.seed_candidates()") or []
+        if not tables:
+            return None
+        out = {"seeded": [], "skipped": []}
+        for t in _parents_first(tables):
+            name = t["name"] if t["schema"] == "public" else "%s.%s" % (t["schema"], t["name"])
+            if t.get("hasRows"):
+                status, count, reason = "has-rows", 0, None
+            else:
+                count, reason = self._fill(t)
+                status = "seeded" if count > 0 else "skipped"
+                if count > 0:
+                    out["seeded"].append({"table": name, "rows": count})
+                    self.seeded.append(t["ident"])
+                else:
+                    out["skipped"].append({"table": name, "reason": reason})
+            self._exec("INSERT INTO alembic_guard.seeded VALUES (%s, %s, %d) ON CONFLICT (oid) DO NOTHING"
+                       % (int(t["oid"]), _literal(status), count))
+        return out
+
+    def _fill(self, t):
+        columns = [c for c in t["columns"] if not c.get("generated") and not c.get("identity")]
+        made = 0
+        reason = None
+        for i in range(1, self.rows + 1):
+            cols, values, problem = [], [], None
+            for c in columns:
+                if c.get("hasDefault") and not c.get("fk"):
+                    continue
+                value = _value_for(c, i, t)
+                if value is None:
+                    if c.get("notNull"):
+                        problem = "cannot make a value for column %s (%s)" % (c["name"], c["type"])
+                        break
+                    continue
+                cols.append(_ident(c["name"]))
+                values.append(value)
+            if problem is not None:
+                reason = problem
+                break
+            sql = "INSERT INTO %s (%s) VALUES (%s)" % (t["ident"], ", ".join(cols), ", ".join(values)) if cols \
+                else "INSERT INTO %s DEFAULT VALUES" % t["ident"]
+            ok, err = self._try(sql)
+            if not ok and err.get("pgcode") == "23514":
+                ok, err = self._retry_check(t, columns, i, err)
+            if not ok:
+                reason = err["message"]
+                break
+            made += 1
+        return made, reason
+
+    def _try(self, sql):
+        self._exec("SAVEPOINT alembic_guard_seed")
+        try:
+            self._exec(sql)
+        except OwnError as e:
+            self._exec("ROLLBACK TO SAVEPOINT alembic_guard_seed")
+            cause = e.__cause__
+            code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+            msg = str(cause).strip().split("\n")[0] if cause is not None else str(e)
+            return False, {"message": msg, "pgcode": code}
+        self._exec("RELEASE SAVEPOINT alembic_guard_seed")
+        return True, None
+
+    def _retry_check(self, t, columns, i, err):
+        """A CHECK refused the row: try the literals the constraint names for its columns."""
+        for check in t.get("checks") or []:
+            literals = _sql_literals(check["definition"])
+            for lit in literals[:8]:
+                cols, values = [], []
+                for c in columns:
+                    if c.get("hasDefault") and not c.get("fk"):
+                        continue
+                    value = lit if c["name"] in check["columns"] else _value_for(c, i, t)
+                    if value is None:
+                        continue
+                    cols.append(_ident(c["name"]))
+                    values.append(value)
+                ok, e2 = self._try("INSERT INTO %s (%s) VALUES (%s)" % (t["ident"], ", ".join(cols), ", ".join(values)))
+                if ok:
+                    return True, None
+        return False, err
+
+    def truncate(self):
+        """Remove the rows again (to tell whether a failure came from them); True if there were any."""
+        if not self.seeded:
+            return False
+        existing = self.raw.json("SELECT pg_catalog.json_agg(x) FROM pg_catalog.unnest(%s) AS x WHERE pg_catalog.to_regclass(x) IS NOT NULL"
+                                 % _array_literal(self.seeded)) or []
+        if not existing:
+            return False
+        self._exec("TRUNCATE %s CASCADE" % ", ".join(existing))
+        self._exec("DELETE FROM alembic_guard.seeded")
+        self.seeded = []
+        self.newest_seen = "unset"
+        return True
+
+
+def _ident(name):
+    return '"%s"' % name.replace('"', '""')
+
+
+def _parents_first(tables):
+    by = {t["oid"]: t for t in tables}
+    out, seen = [], set()
+
+    def visit(t, stack):
+        if t["oid"] in seen or t["oid"] in stack:
+            return
+        stack.add(t["oid"])
+        for c in t["columns"]:
+            fk = c.get("fk")
+            if fk and fk["oid"] in by and fk["oid"] != t["oid"]:
+                visit(by[fk["oid"]], stack)
+        seen.add(t["oid"])
+        out.append(t)
+
+    for t in tables:
+        visit(t, set())
+    return out
+
+
+def _sql_literals(text):
+    """The string and number literals of a constraint's definition, in order (a small scanner)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "'":
+            j, buf = i + 1, []
+            while j < n:
+                if text[j] == "'" and j + 1 < n and text[j + 1] == "'":
+                    buf.append("'")
+                    j += 2
+                    continue
+                if text[j] == "'":
+                    break
+                buf.append(text[j])
+                j += 1
+            out.append(_literal("".join(buf)))
+            i = j + 1
+        elif ch.isdigit() and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            j = i
+            while j < n and (text[j].isdigit() or text[j] == "."):
+                j += 1
+            num = text[i:j]
+            out.append(num)
+            try:
+                out.append(str(int(float(num)) + 1))
+            except ValueError:
+                pass
+            i = j
+        else:
+            i += 1
+    return out
+
+
+_INT_TYPES = ("smallint", "integer", "bigint", "int2", "int4", "int8", "oid")
+_NUM_TYPES = ("numeric", "real", "double precision", "float4", "float8", "money")
+
+
+def _value_for(c, i, t):
+    """A SQL expression for row i (1-based) of column c, or None when none can be made."""
+    fk = c.get("fk")
+    if fk:
+        return "(SELECT %s FROM %s ORDER BY ctid OFFSET %d LIMIT 1)" % (_ident(fk["column"]), fk["ident"], i - 1)
+    base = c.get("base") or c["type"]
+    kind = c.get("typtype")
+    if c.get("labels"):
+        labels = c["labels"]
+        return _literal(labels[(i - 1) % len(labels)]) + "::" + c["typeIdent"]
+    if c.get("array"):
+        return "'{}'"
+    name = base.split("(")[0].strip()
+    if name in _INT_TYPES:
+        return str(i)
+    if name in _NUM_TYPES:
+        return str(i)
+    if name in ("text", "character varying", "varchar", "character", "char", "bpchar", "citext", "name"):
+        length = c.get("length")
+        value = "%s_%d" % (c["name"], i)
+        if length is not None and length > 0:
+            value = value[-length:] if len(value) > length else value
+            if length < len(str(i)) + 1:
+                value = str(i)[-length:]
+        return _literal(value)
+    if name == "boolean":
+        return "true" if i % 2 == 1 else "false"
+    if name == "uuid":
+        return _literal("00000000-0000-4000-8000-%012d" % i)
+    if name in ("json", "jsonb"):
+        return _literal('{"alembic_guard": %d}' % i)
+    if name == "date":
+        return _literal("2024-01-%02d" % i)
+    if name.startswith("timestamp"):
+        return _literal("2024-01-%02d 12:00:00" % i)
+    if name.startswith("time"):
+        return _literal("12:00:%02d" % i)
+    if name == "interval":
+        return _literal("%d days" % i)
+    if name == "bytea":
+        return _literal("\\x%02x" % i)
+    if name in ("inet", "cidr"):
+        return _literal("10.0.0.%d" % i)
+    if name in ("macaddr", "macaddr8"):
+        return _literal("08:00:2b:01:02:%02x" % i)
+    if name == "tsvector":
+        return _literal("w%d" % i)
+    if name == "xml":
+        return _literal("<r>%d</r>" % i)
+    if name in ("point",):
+        return _literal("(%d,%d)" % (i, i))
+    return None
 
 
 class _Stepper:
     """Runs single migration steps inside one MigrationContext, each in its own transaction, the
     way MigrationContext.run_migrations() runs each of its steps, without re-reading the version
-    table before every step (the heads are tracked here, and re-read after a failure)."""
+    table before every step (the heads are tracked here, and re-read after a failure). `inside` is
+    called at the end of the step, in its transaction (the fingerprint)."""
 
     def __init__(self, ctx, kw, savepoints=False):
         self.ctx = ctx
         self.kw = kw
         self.savepoints = savepoints
+        self.tracer = None
+        self.fingerprint = None
+        # the relfilenodes for the next revision's trace were taken at the end of the last step
+        self.marked = False
+        self.newest_table = None
+        self.data_done = False
         self._reset()
 
     def _reset(self):
@@ -681,22 +1274,55 @@ class _Stepper:
         if not self.savepoints:
             _commit_open_transaction(ctx)
 
-    def _apply(self, step):
+    def _apply(self, step, trace, digest):
         ctx = self.ctx
-        step.migration_fn(**self.kw)
+        if trace:
+            if not self.marked:
+                self.tracer.internal = True
+                try:
+                    self.fingerprint.raw.run("SELECT alembic_guard.mark_revision()")
+                finally:
+                    self.tracer.internal = False
+        rev = step.revision.revision if getattr(step, "is_upgrade", False) else None
+        if rev is not None and not self.data_done:
+            _insert_revision_data(ctx.connection, rev, "before")
+        if trace:
+            self.tracer.begin_revision(getattr(step.revision, "path", None), carried=self.savepoints)
+        try:
+            step.migration_fn(**self.kw)
+        finally:
+            if trace:
+                self.tracer.active = False
+        if rev is not None:
+            _insert_revision_data(ctx.connection, rev, "at")
         self.heads.update_to_step(step)
         for callback in ctx.on_version_apply_callbacks:
             callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
+        if digest:
+            if self.tracer is not None:
+                self.tracer.internal = True
+            try:
+                self.result_digest, self.newest_table = self.fingerprint.step_end(self.tracer is not None)
+            finally:
+                if self.tracer is not None:
+                    self.tracer.internal = False
 
-    def run(self, revision, up):
+    def run(self, revision, up, trace=False, digest=False, data_done=False):
         t0 = time.perf_counter()
+        self.data_done = data_done
         try:
-            return self._run(revision, up)
+            out = self._run(revision, up, trace, digest)
+            errors = _take_data_errors()
+            if errors:
+                out["dataErrors"] = errors
+            return out
         finally:
             S.step_ms += (time.perf_counter() - t0) * 1000.0
 
-    def _run(self, revision, up):
+    def _run(self, revision, up, trace, digest):
         ctx = self.ctx
+        self.result_digest = None
+        out = {"ok": True}
         try:
             step = _single_step(revision, up)
             _fresh_memo(ctx)
@@ -705,60 +1331,268 @@ class _Stepper:
             if self.savepoints:
                 savepoint = ctx.connection.begin_nested()
                 try:
-                    self._apply(step)
+                    self._apply(step, trace, digest)
                 except BaseException:
                     savepoint.rollback()
                     raise
                 savepoint.commit()
             else:
                 with ctx.begin_transaction(_per_migration=True):
-                    self._apply(step)
+                    self._apply(step, trace, digest)
                 _commit_open_transaction(ctx)
         except BaseException as e:
             err = describe_failure(e)
             S.current_step = None
+            self.marked = False
             if not self.savepoints:
                 _rollback_open_transaction(ctx)
+            if trace:
+                out["trace"] = self.tracer.end_revision()
             if isinstance(e, KeyboardInterrupt):
                 raise
             try:
                 self._reset()
             except BaseException as e2:  # the connection itself is gone
                 return {"ok": False, "error": describe_failure(e2)}
-            return {"ok": False, "error": err}
+            out.update({"ok": False, "error": err})
+            return out
         S.current_step = None
-        return {"ok": True}
+        self.marked = bool(digest and self.tracer is not None)
+        if trace:
+            out["trace"] = self.tracer.end_revision()
+        if digest:
+            out["digest"] = self.result_digest
+        return out
 
 
 class _Snapshotter:
     """SNAPSHOT_SQL on the session's own connection, as text (compared here; sent only when two
-    differ). Prepared once, with a generic plan: planning the big catalog query costs more than
-    running it on a small schema."""
+    differ), through the raw connection: no prepared statement a driver could deallocate."""
 
     def __init__(self, ctx, sql, savepoints=False):
         self.ctx = ctx
-        self.sql = sql
+        self.sql = "SELECT (q.snapshot)::text FROM (%s) AS q" % sql.strip().rstrip(";") if sql else None
         self.savepoints = savepoints
-        self.prepared = False
 
     def take(self):
         t0 = time.perf_counter()
         try:
-            return self._take()
+            value = _Raw(self.ctx.connection).run(self.sql)
+            if not self.savepoints:
+                # the raw cursor's implicit transaction: end it the way SQLAlchemy would
+                _Raw(self.ctx.connection).dbapi().commit()
+            return value
         finally:
             S.snapshot_ms += (time.perf_counter() - t0) * 1000.0
 
-    def _take(self):
-        conn = self.ctx.connection
-        if not self.prepared:
-            conn.exec_driver_sql("SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', false)")
-            conn.exec_driver_sql(
-                "PREPARE alembic_guard_snapshot_text AS SELECT (q.snapshot)::text FROM (%s) AS q" % self.sql.strip().rstrip(";"))
-            self.prepared = True
-        value = conn.exec_driver_sql("EXECUTE alembic_guard_snapshot_text").scalar()
+
+class _Session:
+    """One env.py run online: inside its run_migrations(), the walk's requests until "end"."""
+
+    def __init__(self, ctx, kw, snapshot_sql):
+        # env.py owns a transaction around the migrations (engine.begin(), connection.begin()):
+        # SQLAlchemy forbids committing it from inside, so each step gets a SAVEPOINT instead.
+        # Otherwise the transaction Alembic opened is committed and each step gets its own.
+        self.savepoints = bool(getattr(ctx, "_in_external_transaction", False))
         if not self.savepoints:
-            _commit_open_transaction(self.ctx)
-        return value
+            _commit_open_transaction(ctx)
+            ctx._in_external_transaction = False
+            ctx._transaction_per_migration = True
+        self.ctx = ctx
+        self.stepper = _Stepper(ctx, kw, self.savepoints)
+        self.snap = _Snapshotter(ctx, snapshot_sql, self.savepoints)
+        self.raw = _Raw(ctx.connection)
+        self.fingerprint = _Fingerprint(self.raw)
+        self.stepper.fingerprint = self.fingerprint
+        self.seeder = None
+        self.tracer = None
+
+    def _own(self, fn):
+        """Our own statements outside any step, committed (or in a savepoint) like a step."""
+        trans = self.ctx.connection.begin_nested() if self.savepoints else None
+        try:
+            value = fn()
+            if trans is not None:
+                trans.commit()
+            else:
+                self.raw.dbapi().commit()
+            return value
+        except BaseException:
+            if trans is not None:
+                trans.rollback()
+            else:
+                try:
+                    self.raw.dbapi().rollback()
+                except Exception:
+                    pass
+            raise
+
+    def install(self, req):
+        digest = self._own(lambda: self.fingerprint.install(req["install_sql"], req.get("triggers_sql"), req.get("ignore_tables") or []))
+        if req.get("trace"):
+            engine = getattr(self.ctx.connection, "engine", None)
+            self.tracer = _Tracer(engine, self.raw)
+            self.stepper.tracer = self.tracer
+        rows = int(req.get("rows") or 0)
+        if rows > 0:
+            self.seeder = _Seeder(self.raw, self.ctx.connection, rows, self.savepoints)
+        return {"ok": True, "digest": digest, "incremental": self.fingerprint.incremental, "savepoints": self.savepoints}
+
+    def close(self):
+        if self.tracer is not None:
+            self.tracer.close()
+
+    def digest(self):
+        return self._own(self.fingerprint.digest)
+
+    def walk_up(self, req, rid):
+        """Each revision in order, one transaction each: rows into the tables that existed before it,
+        then its upgrade (traced), then the digest. A revision whose parent failed is not reached.
+        `cycle` revisions get upgrade, downgrade, digest compared, upgrade again right away."""
+        failed = set()
+        trace = self.tracer is not None and bool(req.get("trace"))
+        digest = self.fingerprint.installed
+        current = req.get("digest")
+        for item in req.get("revisions") or []:
+            rev = item["revision"]
+            out = {"event": "revision", "revision": rev, "id": rid, "ok": True}
+            if any(p in failed for p in item.get("parents") or []):
+                failed.add(rev)
+                out["notReached"] = True
+                send(out)
+                continue
+            out["before"] = current
+            # the team's rows for this revision first: a table that got them gets no generated ones
+            data_done = False
+            if rev in S.revision_data:
+                conn = self.ctx.connection
+                trans = conn.begin_nested() if self.savepoints else conn.begin()
+                try:
+                    _insert_revision_data(conn, rev, "before")
+                    trans.commit()
+                except BaseException:
+                    trans.rollback()
+                    raise
+                data_done = True
+                if self.seeder is not None:
+                    self.seeder.newest_seen = "unset"
+            newest = self.stepper.newest_table
+            if self.seeder is not None and item.get("rows", True) and (newest is None or newest != self.seeder.newest_seen):
+                self.seeder.newest_seen = newest
+                t0 = time.perf_counter()
+                seeded = self._own(self.seeder.seed)
+                S.seed_ms += (time.perf_counter() - t0) * 1000.0
+                if seeded:
+                    out["rows"] = seeded
+            up = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=data_done)
+            if not up["ok"] and up["error"].get("kind") == "step" and self.seeder is not None and self._own(self.seeder.truncate):
+                # did the rows make it fail? the same upgrade on the same schema without them
+                retry = self.stepper.run(rev, True, trace=trace, digest=digest, data_done=True)
+                if retry["ok"]:
+                    up = dict(retry, withRows=up["error"])
+                else:
+                    up["withoutRows"] = "failed"
+            errors = _take_data_errors()
+            if errors:
+                up["dataErrors"] = (up.get("dataErrors") or []) + errors
+            out["up"] = {k: v for k, v in up.items() if k not in ("trace", "digest")}
+            if up.get("trace") is not None:
+                out["trace"] = up["trace"]
+            if not up["ok"]:
+                failed.add(rev)
+                send(out)
+                continue
+            current = up.get("digest", current)
+            out["digest"] = current
+            if item.get("cycle"):
+                down = self.stepper.run(rev, False, digest=digest)
+                out["down"] = {k: v for k, v in down.items() if k != "digest"}
+                if down["ok"]:
+                    out["same"] = down.get("digest") == out["before"]
+                    again = self.stepper.run(rev, True, digest=digest)
+                    out["again"] = {k: v for k, v in again.items() if k != "digest"}
+                    if again["ok"]:
+                        current = again.get("digest", current)
+                    else:
+                        failed.add(rev)
+                # a failed downgrade rolled back: the revision stays applied, as after its upgrade
+            send(out)
+        return {"ok": True, "digest": current, "profile": _profile()}
+
+    def walk_down(self, req, rid):
+        """Each revision in the reverse order, one transaction each: its downgrade, then the digest
+        compared with the one recorded before its upgrade. Stops at the first that fails or differs."""
+        digest = self.fingerprint.installed
+        for item in req.get("revisions") or []:
+            rev = item["revision"]
+            out = {"event": "revision", "revision": rev, "id": rid, "ok": True}
+            down = self.stepper.run(rev, False, digest=digest)
+            if not down["ok"] and down["error"].get("kind") == "step" and self.seeder is not None and self._own(self.seeder.truncate):
+                retry = self.stepper.run(rev, False, digest=digest)
+                if retry["ok"]:
+                    down = dict(retry, withRows=down["error"])
+                else:
+                    down["withoutRows"] = "failed"
+            out["down"] = {k: v for k, v in down.items() if k != "digest"}
+            if down["ok"]:
+                out["same"] = down.get("digest") == item.get("expect")
+            send(out)
+            if not down["ok"] or not out.get("same", True):
+                return {"ok": True, "stopped": rev, "profile": _profile()}
+        return {"ok": True, "profile": _profile()}
+
+
+def _profile():
+    """Where the session's time went so far (ms), for --verbose and the benchmarks."""
+    out = {k: round(getattr(S, k), 1) for k in ("step_ms", "digest_ms", "trace_ms", "seed_ms", "snapshot_ms")}
+    for k in ("step_ms", "digest_ms", "trace_ms", "seed_ms", "snapshot_ms"):
+        setattr(S, k, 0.0)
+    return out
+
+
+def _session_handler(session_id, snapshot_sql):
+    def handler(ctx, kw):
+        session = _Session(ctx, kw, snapshot_sql)
+        send({"id": session_id, "ok": True, "event": "ready",
+              "version_table": [ctx.version_table, ctx.version_table_schema]})
+        try:
+            while True:
+                req = receive()
+                if req is None:
+                    raise ProtocolError("stdin closed during a session")
+                op = req.get("op")
+                rid = req.get("id")
+                if op == "end":
+                    S.session_end_id = rid
+                    S.session_profile = {"snapshot_ms": round(S.snapshot_ms, 1), "step_ms": round(S.step_ms, 1)}
+                    return None
+                try:
+                    if op == "step":
+                        resp = _timed(lambda: _session_step(session.stepper, req))
+                    elif op == "cycle":
+                        resp = _timed(lambda: _session_cycle(session.stepper, session.snap, req))
+                    elif op == "install":
+                        resp = _timed(lambda: session.install(req))
+                    elif op == "digest":
+                        resp = _timed(lambda: {"ok": True, "digest": session.digest()})
+                    elif op == "snapshot":
+                        resp = _timed(lambda: {"ok": True, "snapshot": session.snap.take()})
+                    elif op == "walk_up":
+                        resp = _timed(lambda: session.walk_up(req, rid))
+                    elif op == "walk_down":
+                        resp = _timed(lambda: session.walk_down(req, rid))
+                    else:
+                        resp = {"ok": False, "error": {"kind": "protocol", "message": "unexpected %r inside a session" % op}}
+                except (ProtocolError, KeyboardInterrupt):
+                    raise
+                except BaseException as e:
+                    resp = {"ok": False, "error": describe_failure(e)}
+                resp["id"] = rid
+                send(resp)
+        finally:
+            session.close()
+
+    return handler
 
 
 def _session_cycle(stepper, snap, req):
@@ -1122,6 +1956,106 @@ def op_drift(req):
 
 
 # --------------------------------------------------------------------------------------------
+# Model registration: the models a module env.py never imports are invisible to autogenerate.
+
+
+def _excluded(name, patterns):
+    import fnmatch
+
+    parts = name.split(".")
+    if any(p in ("tests", "test", "migrations", "alembic", "versions", "conftest") or p.startswith("test_") or p.endswith("_test") for p in parts):
+        return True
+    return any(name == p or name.startswith(p + ".") or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def op_models(req):
+    """Every module of the application's packages imported after env.py gave its target_metadata:
+    the tables that only then appear on it belong to models env.py never imports."""
+    import importlib
+    import pkgutil
+
+    captured = {}
+
+    def fn(rev, context):
+        captured["metadata"] = context.opts.get("target_metadata")
+        return []
+
+    def run():
+        try:
+            with _UserCode():
+                _run_env(fn)
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            return {"ok": False, "error": describe_failure(e)}
+        if "metadata" not in captured:
+            return {"ok": True, "skipped": "env.py did not call context.run_migrations() in online mode"}
+        md = captured["metadata"]
+        if md is None:
+            return {"ok": True, "skipped": "env.py sets target_metadata = None, so there are no models to register"}
+        metas = list(md) if isinstance(md, (list, tuple)) else [md]
+        before = {id(m): set(m.tables.keys()) for m in metas}
+        exclude = req.get("exclude") or []
+        imported, failed = [], []
+
+        def load(name):
+            if name in sys.modules:
+                imported.append(name)
+                return sys.modules[name]
+            try:
+                with _UserCode():
+                    mod = importlib.import_module(name)
+            except BaseException as e:
+                if isinstance(e, KeyboardInterrupt):
+                    raise
+                failed.append({"module": name, "error": "%s: %s" % (type(e).__name__, str(e).strip().split("\n")[0][:200])})
+                return None
+            imported.append(name)
+            return mod
+
+        for top in req.get("packages") or []:
+            if _excluded(top, exclude):
+                continue
+            mod = load(top)
+            path = getattr(mod, "__path__", None) if mod is not None else None
+            if path is None:
+                continue
+            for info in pkgutil.walk_packages(path, top + ".", onerror=lambda name: failed.append({"module": name, "error": "the package could not be imported"})):
+                if not _excluded(info.name, exclude):
+                    load(info.name)
+        mapped = _mapped_classes()
+        found = []
+        for m in metas:
+            for key in sorted(set(m.tables.keys()) - before[id(m)]):
+                table = m.tables[key]
+                item = {"table": key}
+                mapper = mapped.get(id(table))
+                if mapper is not None:
+                    cls = mapper.class_
+                    item.update({"class": cls.__name__, "module": cls.__module__})
+                    loc = _class_location(mapper)
+                    if loc:
+                        item.update(loc)
+                else:
+                    item["module"] = _table_module(table)
+                found.append(item)
+        return {"ok": True, "unregistered": found, "imported": len(imported), "failed": failed}
+
+    return _timed(run)
+
+
+def _table_module(table):
+    """The module a Core Table was defined in, when it is a module-level name somewhere."""
+    for name, mod in list(sys.modules.items()):
+        try:
+            if any(v is table for v in vars(mod).values()):
+                return name
+        except Exception:
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 
 def op_merge(req):
     """`alembic merge`: command.merge with the project's own template, file_template and hooks."""
@@ -1139,6 +2073,38 @@ def op_merge(req):
         return {"ok": False, "error": {"kind": "config", "message": "alembic merge wrote no revision"}}
     return {"ok": True, "revision": script.revision, "path": script.path,
             "down_revisions": list(_tuple(script.down_revision))}
+
+
+def op_fork(req):
+    """A second helper: this process forked after its probe (Alembic and SQLAlchemy imported, no
+    user code run, no connection open), the child talking JSON lines over descriptor 3 (a socket
+    the Node side keeps for it). The child answers with a "forked" event on its own channel; this
+    process answers the request with the child's pid."""
+    global _proto_in, _proto_out
+    if not hasattr(os, "fork"):
+        return {"ok": False, "error": {"kind": "protocol", "message": "this platform cannot fork"}}
+    try:
+        os.fstat(3)
+    except OSError:
+        return {"ok": False, "error": {"kind": "protocol", "message": "no channel for a second helper (descriptor 3)"}}
+    if S.url is not None:
+        return {"ok": False, "error": {"kind": "protocol", "message": "fork before configure"}}
+    sys.stderr.flush()
+    _proto_out.flush()
+    pid = os.fork()
+    if pid == 0:
+        old = (_proto_in, _proto_out)
+        _proto_in = os.fdopen(3, "r", encoding="utf-8", newline="\n")
+        _proto_out = os.fdopen(os.dup(3), "w", encoding="utf-8", newline="\n")
+        for f in old:
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+        send({"id": None, "ok": True, "event": "forked", "pid": os.getpid()})
+        return None
+    os.close(3)
+    return {"ok": True, "pid": pid}
 
 
 # ---- deploy: migrate and doctor ----
@@ -1433,6 +2399,9 @@ def op_deploy_migrate(req):
 
 OPS = {
     "probe": op_probe,
+    "fork": op_fork,
+    "revision_data": op_revision_data,
+    "models": op_models,
     "hello": op_hello,
     "configure": op_configure,
     "upgrade": op_upgrade,
@@ -1464,6 +2433,8 @@ def main():
             continue
         try:
             resp = op(req)
+            if resp is None:  # the forked child: it answered on its own channel
+                continue
         except ProtocolError as e:
             sys.stderr.write("alembic-guard helper: %s\n" % e)
             return 3

@@ -5,6 +5,7 @@
  */
 import type { Finding, Severity } from '../model.js';
 import type { Report, Reporter } from './types.js';
+import { tracesFor } from './trace-table.js';
 
 /** The offline SQL (`alembic upgrade --sql`) of one revision, shown collapsed under the findings. */
 export interface OfflineSqlBlock {
@@ -63,7 +64,8 @@ function findingRows(findings: Finding[], prefix: string, showFile: boolean): st
   for (const f of findings) {
     const line = f.line !== undefined ? String(f.line) : '';
     const where = showFile ? (f.file !== undefined ? code(`${prefix}${f.file}${line !== '' ? `:${line}` : ''}`) : '') : line;
-    rows.push(`| ${icon[f.severity]} | ${where} | ${code(f.rule)} | ${cell(f.message)} | ${cell(f.fix ?? '')} |`);
+    const confirmed = f.confirmed === true ? ' (confirmed by the trace)' : '';
+    rows.push(`| ${icon[f.severity]} | ${where} | ${code(f.rule)} | ${cell(f.message)}${confirmed} | ${cell(f.fix ?? '')} |`);
   }
   return rows;
 }
@@ -97,11 +99,19 @@ export const markdownReporter: Reporter = (input, context) => {
       if (list) list.push(f);
       else byRevision.set(f.revision, [f]);
     }
+    const traced = tracesFor(report.trace, new Set(byRevision.keys()));
     for (const [revision, findings] of byRevision) {
       const files = [...new Set(findings.map((f) => f.file).filter((x): x is string => x !== undefined))];
       const oneFile = files.length === 1 && findings.every((f) => f.file === files[0]);
       out.push(`#### Revision ${code(revision)}${oneFile ? ` · ${code(prefix + files[0]!)}` : ''}`, '');
       out.push(...findingRows(findings, prefix, !oneFile), '');
+      const rows = traced.get(revision);
+      if (rows !== undefined) {
+        out.push('<details>', `<summary>Lock trace of <code>${cell(revision)}</code> on ${cell(report.trace!.server)}</summary>`, '');
+        out.push('| Line | Duration | Statement | Locks on existing tables | Rewrites |', '| --- | --- | --- | --- | --- |');
+        for (const r of rows) out.push(`| ${r.line} | ${r.durationMs} | ${code(r.statement)} | ${cell(r.locks)} | ${cell(r.rewrites)} |`);
+        out.push('', '</details>', '');
+      }
     }
     if (noRevision.length > 0) {
       out.push('#### Project', '');

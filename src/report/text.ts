@@ -4,6 +4,7 @@
  */
 import type { Finding, Severity } from '../model.js';
 import type { Reporter } from './types.js';
+import { tracesFor } from './trace-table.js';
 
 const codes = { red: [31, 39], yellow: [33, 39], blue: [34, 39], cyan: [36, 39], green: [32, 39], dim: [2, 22], bold: [1, 22] } as const;
 type Style = keyof typeof codes;
@@ -28,6 +29,7 @@ export const textReporter: Reporter = (report, context) => {
     if (list) list.push(f);
     else groups.set(key, [f]);
   }
+  const traced = tracesFor(report.trace, new Set(report.findings.map((f) => f.revision).filter((r): r is string => r !== undefined)));
   for (const [file, findings] of groups) {
     const revisions = [...new Set(findings.map((f) => f.revision).filter((r): r is string => r !== undefined))];
     const heading = file === '' ? '(project)' : file;
@@ -35,7 +37,8 @@ export const textReporter: Reporter = (report, context) => {
     for (const f of findings) {
       const where = f.line !== undefined ? `${f.line}:${f.column ?? 1}` : '';
       const rev = f.revision !== undefined && revisions.length !== 1 ? paint('dim', ` (revision ${f.revision})`) : '';
-      out.push(`  ${paint('dim', where.padEnd(7))} ${paint(severityStyle[f.severity], f.severity.padEnd(7))} ${f.message}${rev}  ${paint('dim', f.rule)}`);
+      const confirmed = f.confirmed === true ? ` ${paint('bold', '(confirmed by the trace)')}` : '';
+      out.push(`  ${paint('dim', where.padEnd(7))} ${paint(severityStyle[f.severity], f.severity.padEnd(7))} ${f.message}${rev}${confirmed}  ${paint('dim', f.rule)}`);
       const src = f.file !== undefined && f.line !== undefined ? context.sourceLine?.(f.file, f.line) : undefined;
       if (src !== undefined) {
         const gutter = String(f.line);
@@ -46,6 +49,15 @@ export const textReporter: Reporter = (report, context) => {
         out.push(`    ${paint('dim', ' '.repeat(gutter.length) + ' |')} ${' '.repeat(col - 1)}${paint(severityStyle[f.severity], '^'.repeat(Math.max(1, width)))}`);
       }
       if (f.fix !== undefined) out.push(`    ${paint('cyan', 'fix:')} ${f.fix}`);
+    }
+    for (const revision of revisions) {
+      const rows = traced.get(revision);
+      if (rows === undefined) continue;
+      out.push(`  ${paint('dim', `lock trace of ${revision} on ${report.trace!.server}:`)}`);
+      for (const r of rows) {
+        const what = [r.locks, r.rewrites !== '' ? `rewrote ${r.rewrites}` : ''].filter((x) => x !== '').join('; ');
+        out.push(`    ${paint('dim', r.line.padStart(4))} ${paint('dim', r.durationMs.padStart(8))}  ${r.statement}  ${paint('yellow', what)}`);
+      }
     }
     out.push('');
   }

@@ -1,5 +1,6 @@
 import type { CheckResult, Finding } from '../model.js';
 import type { Summary } from '../engine/findings.js';
+import type { TraceReport } from '../checks/trace.js';
 
 /** Everything a reporter formats: the versioned JSON contract's content. */
 export interface Report {
@@ -8,6 +9,8 @@ export interface Report {
   findings: Finding[];
   checks: CheckResult[];
   summary: Summary;
+  /** What each revision's upgrade did on the database (`check` without --static or --no-trace). */
+  trace?: TraceReport;
 }
 
 export interface ReportContext {

@@ -14,6 +14,7 @@ import * as _ban_drop_table from './ban-drop-table.js';
 import * as _ban_enum_value_removal from './ban-enum-value-removal.js';
 import * as _ban_truncate_cascade from './ban-truncate-cascade.js';
 import * as _batch_alter_required from './batch-alter-required.js';
+import * as _blocking_lock_observed from './blocking-lock-observed.js';
 import * as _changing_column_type from './changing-column-type.js';
 import * as _constraint_missing_not_valid from './constraint-missing-not-valid.js';
 import * as _disallowed_unique_constraint from './disallowed-unique-constraint.js';
@@ -22,6 +23,7 @@ import * as _downgrade_leaves_trace from './downgrade-leaves-trace.js';
 import * as _duplicate_revision from './duplicate-revision.js';
 import * as _empty_downgrade from './empty-downgrade.js';
 import * as _enum_value_in_transaction from './enum-value-in-transaction.js';
+import * as _fails_on_existing_rows from './fails-on-existing-rows.js';
 import * as _filename_mismatch from './filename-mismatch.js';
 import * as _invalid_revision_id from './invalid-revision-id.js';
 import * as _irreversible_downgrade from './irreversible-downgrade.js';
@@ -49,12 +51,15 @@ import * as _require_concurrent_reindex from './require-concurrent-reindex.js';
 import * as _require_lock_timeout from './require-lock-timeout.js';
 import * as _require_statement_timeout from './require-statement-timeout.js';
 import * as _revision_cycle from './revision-cycle.js';
+import * as _revision_data_failed from './revision-data-failed.js';
 import * as _round_trip_failed from './round-trip-failed.js';
+import * as _table_rewrite_observed from './table-rewrite-observed.js';
 import * as _transaction_nesting from './transaction-nesting.js';
 import * as _unanalyzable_operation from './unanalyzable-operation.js';
 import * as _unbatched_data_migration from './unbatched-data-migration.js';
 import * as _unnamed_constraint from './unnamed-constraint.js';
 import * as _unparseable_migration from './unparseable-migration.js';
+import * as _unregistered_model from './unregistered-model.js';
 import * as _unused_ignore from './unused-ignore.js';
 import * as _up_down_inconsistent from './up-down-inconsistent.js';
 import * as _upgrade_failed from './upgrade-failed.js';
@@ -80,6 +85,7 @@ export const rules: readonly Rule[] = [
   pick(_ban_enum_value_removal, 'ban-enum-value-removal.ts'),
   pick(_ban_truncate_cascade, 'ban-truncate-cascade.ts'),
   pick(_batch_alter_required, 'batch-alter-required.ts'),
+  pick(_blocking_lock_observed, 'blocking-lock-observed.ts'),
   pick(_changing_column_type, 'changing-column-type.ts'),
   pick(_constraint_missing_not_valid, 'constraint-missing-not-valid.ts'),
   pick(_disallowed_unique_constraint, 'disallowed-unique-constraint.ts'),
@@ -88,6 +94,7 @@ export const rules: readonly Rule[] = [
   pick(_duplicate_revision, 'duplicate-revision.ts'),
   pick(_empty_downgrade, 'empty-downgrade.ts'),
   pick(_enum_value_in_transaction, 'enum-value-in-transaction.ts'),
+  pick(_fails_on_existing_rows, 'fails-on-existing-rows.ts'),
   pick(_filename_mismatch, 'filename-mismatch.ts'),
   pick(_invalid_revision_id, 'invalid-revision-id.ts'),
   pick(_irreversible_downgrade, 'irreversible-downgrade.ts'),
@@ -115,12 +122,15 @@ export const rules: readonly Rule[] = [
   pick(_require_lock_timeout, 'require-lock-timeout.ts'),
   pick(_require_statement_timeout, 'require-statement-timeout.ts'),
   pick(_revision_cycle, 'revision-cycle.ts'),
+  pick(_revision_data_failed, 'revision-data-failed.ts'),
   pick(_round_trip_failed, 'round-trip-failed.ts'),
+  pick(_table_rewrite_observed, 'table-rewrite-observed.ts'),
   pick(_transaction_nesting, 'transaction-nesting.ts'),
   pick(_unanalyzable_operation, 'unanalyzable-operation.ts'),
   pick(_unbatched_data_migration, 'unbatched-data-migration.ts'),
   pick(_unnamed_constraint, 'unnamed-constraint.ts'),
   pick(_unparseable_migration, 'unparseable-migration.ts'),
+  pick(_unregistered_model, 'unregistered-model.ts'),
   pick(_unused_ignore, 'unused-ignore.ts'),
   pick(_up_down_inconsistent, 'up-down-inconsistent.ts'),
   pick(_upgrade_failed, 'upgrade-failed.ts'),

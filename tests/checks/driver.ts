@@ -5,7 +5,7 @@
  */
 import { loadProject } from '../../src/project/discover.js';
 import { loadRevisions } from '../../src/engine/load.js';
-import { runRuntimeChecks, type RuntimeCheckId } from '../../src/checks/run.js';
+import { runRuntimeChecks, type RuntimeCheckId } from '../../src/checks/session.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -2,7 +2,8 @@
  * The runtime fixtures give exactly their expected findings also
  *   - on a server given by --database-url (here an embedded server this test starts: "another
  *     server", reached by URL with a password, where scratch databases are created and dropped), and
- *   - with the oldest supported stack, Alembic 1.9 on SQLAlchemy 1.4 (the .venv-old venv).
+ *   - with the oldest supported stack, Alembic 1.9 on SQLAlchemy 1.4 (the .venv-old venv), and
+ *   - with psycopg 3 as the only driver (the .venv-psycopg3 venv; the fixtures' URLs name psycopg).
  * The default path (embedded server, current Alembic) is the generic fixtures test.
  */
 import { test } from 'node:test';
@@ -10,8 +11,10 @@ import assert from 'node:assert/strict';
 import { venvPython } from '../helpers/paths.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
-import { ensureOldVenv } from '../setup/venv-old.js';
-import { findingKey, runtimeFixtures } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureOldVenv, ensurePsycopg3Venv } from '../setup/venv-old.js';
+import { findingKey, runtimeFixtures, scratchProject } from './helpers.js';
 
 async function check(dir: string, args: string[], python: string, extra: string[] = []): Promise<{ code: number; keys: string[]; stdout: string; stderr: string }> {
   const r = await runCli(['check', ...args, '--format', 'json', '--no-cache', '--python', python, ...extra], dir);
@@ -46,8 +49,9 @@ test('every runtime fixture, on a server given by --database-url', async (t) => 
 test('every runtime fixture with Alembic 1.9 and SQLAlchemy 1.4', async (t) => {
   const oldPython = ensureOldVenv();
   for (const fx of runtimeFixtures()) {
-    // runtime-clean's models use SQLAlchemy 2.0's Mapped[] annotations on purpose
-    if (fx.name === 'runtime-clean') continue;
+    // runtime-clean's models use SQLAlchemy 2.0's Mapped[] annotations on purpose; SQLAlchemy 1.4
+    // has no dialect for psycopg 3
+    if (fx.name === 'runtime-clean' || fx.name === 'runtime-psycopg3-driver') continue;
     await t.test(fx.name, async () => {
       const got = await check(fx.dir, fx.expected.args ?? [], oldPython);
       assert.deepEqual(got.keys, fx.expected.findings.map(findingKey).sort(), got.stdout);
@@ -56,3 +60,21 @@ test('every runtime fixture with Alembic 1.9 and SQLAlchemy 1.4', async (t) => {
   }
 });
 
+
+test('every runtime fixture with psycopg 3 as the only driver', async (t) => {
+  const python = ensurePsycopg3Venv();
+  for (const fx of runtimeFixtures()) {
+    await t.test(fx.name, async () => {
+      // the fixtures name psycopg2 or asyncpg; a psycopg 3 project names psycopg (sync and async)
+      const ini = readFileSync(join(fx.dir, 'alembic.ini'), 'utf8').replace(/postgresql\+(psycopg2|asyncpg):/g, 'postgresql+psycopg:');
+      const project = scratchProject(fx.name, { 'alembic.ini': ini });
+      try {
+        const got = await check(project.dir, fx.expected.args ?? [], python);
+        assert.deepEqual(got.keys, fx.expected.findings.map(findingKey).sort(), `${got.stdout}\n${got.stderr}`);
+        assert.match(got.stderr, /driver postgresql\+psycopg\b/);
+      } finally {
+        project.cleanup();
+      }
+    });
+  }
+});

@@ -125,7 +125,9 @@ test('SIGTERM during a run on --database-url: the scratch database is dropped', 
       if (!running) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(running, 'the slow migration is running');
-    assert.equal((await list()).length, before.length + 1, 'one scratch database while running');
+    // one for the walk, and one for the upgrade check and drift when a second helper runs them
+    const during = (await list()).length - before.length;
+    assert.ok(during === 1 || during === 2, `scratch databases while running: ${during}`);
     child.kill('SIGTERM');
     await exited(child, 20_000);
     assert.deepEqual(await list(), before, 'the scratch database is dropped');

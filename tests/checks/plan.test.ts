@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planWalk, PlanError, resolveRevision, topologicalOrder, type PlanRevision } from '../../src/checks/plan.js';
-import { chooseDriverScheme, errorSummary } from '../../src/checks/run.js';
+import { chooseDriverScheme } from '../../src/python/driver.js';
+import { errorSummary } from '../../src/checks/context.js';
 
 const rev = (revision: string, down: string[] = [], extra: Partial<PlanRevision> = {}): PlanRevision => ({
   revision,
@@ -82,6 +83,10 @@ test('env.py gets the project\'s own driver, else an installed one, always with 
   assert.deepEqual(chooseDriverScheme('postgresql+psycopg', all, false), { scheme: 'postgresql+psycopg', driver: 'psycopg', syncScheme: 'postgresql+psycopg2' });
   // the plain scheme means psycopg2 on SQLAlchemy <= 2.0 (and psycopg on 2.1): say which one
   assert.equal((chooseDriverScheme('postgresql', all, false) as { scheme: string }).scheme, 'postgresql+psycopg2');
+  // a bare postgresql:// is what the installed SQLAlchemy makes of it: psycopg from 2.1
+  assert.equal((chooseDriverScheme('postgresql', all, false, '2.1.9') as { scheme: string }).scheme, 'postgresql+psycopg');
+  assert.equal((chooseDriverScheme('postgresql', all, false, '2.0.36') as { scheme: string }).scheme, 'postgresql+psycopg2');
+  assert.equal((chooseDriverScheme('postgresql', { psycopg2: '2.9' }, false, '2.1.9') as { scheme: string }).scheme, 'postgresql+psycopg2');
   assert.equal((chooseDriverScheme('postgresql', { psycopg: '3' }, false) as { scheme: string }).scheme, 'postgresql+psycopg');
   // alembic.ini's placeholder says nothing: an async env.py gets an async driver
   assert.equal((chooseDriverScheme('driver', all, true) as { scheme: string }).scheme, 'postgresql+asyncpg');

@@ -133,3 +133,27 @@ test('[tool.alembic] %-substitution behaves like Python str % dict', () => {
     assert.throws(() => percentFormat(bad, args, where), (e: unknown) => e instanceof ConfigError && /^pyproject\.toml:3: bad % substitution in \[tool\.alembic\] x/.test(e.message), bad);
   }
 });
+
+test('revision_data: rows per revision (table or __tablename__), values as the database takes them', () => {
+  const s = settings(`
+[tool.alembic-guard.revision_data.abc1]
+before = [{ table = "orders", id = 9, placed = 2024-05-01T10:00:00Z, tags = ["a", "b"], meta = { k = 1 } }]
+at = [{ __tablename__ = "billing.invoices", id = 1 }]
+`);
+  assert.deepEqual(s.revisionData?.revisions, [
+    {
+      ref: 'abc1',
+      line: 2,
+      before: [{ table: 'orders', values: { id: 9, placed: '2024-05-01T10:00:00.000Z', tags: ['a', 'b'], meta: '{"k":1}' } }],
+      at: [{ table: 'billing.invoices', values: { id: 1 } }],
+    },
+  ]);
+  assert.equal(s.revisionData?.file, ABS);
+  assert.equal(settings('[tool.alembic-guard]\nrevision_data = "tests/data.py"\n').revisionData?.module, '/proj/tests/data.py');
+});
+
+test('revision_data: a row without a table, an unknown key, a wrong shape are errors with the line', () => {
+  rejects('[tool.alembic-guard.revision_data.abc1]\nbefore = [{ id = 1 }]\n', /pyproject\.toml:2: revision_data\.abc1\.before\[0\] names no table/);
+  rejects('[tool.alembic-guard.revision_data.abc1]\nafter = []\n', /pyproject\.toml:2: unknown key 'after' in revision_data\.abc1/);
+  rejects('[tool.alembic-guard]\nrevision_data = 3\n', /revision_data must be a path to a Python file or a table of revisions/);
+});

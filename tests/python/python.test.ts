@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'n
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findPython } from '../../src/python/find.js';
-import { runRuntimeChecks } from '../../src/checks/run.js';
+import { runRuntimeChecks } from '../../src/checks/session.js';
 import { PythonError } from '../../src/errors.js';
 import type { Project } from '../../src/model.js';
 import { fixturesDir, venvPython } from '../helpers/paths.js';

@@ -6,7 +6,8 @@
  * servers do not have (PG 18's NOT VALID not-null constraints) or through to_jsonb(row) ->> 'col',
  * which is null where the column does not exist (pg_trigger.tgparentid, PG 13).
  *
- * What it leaves out: system schemas (pg_catalog, information_schema, pg_toast*, pg_temp_*), every
+ * What it leaves out: system schemas (pg_catalog, information_schema, pg_toast*, pg_temp_*), the
+ * schema and event triggers alembic-guard itself installs (alembic_guard, fingerprint-sql.ts), every
  * table named alembic_version, objects that belong to an extension (the extension itself is listed
  * with its version) and objects that exist only as an internal part of another one (array and row
  * types, identity sequences, range constructors). Owners and privileges are not read.
@@ -28,7 +29,7 @@ CROSS JOIN LATERAL (
 WITH
 ns AS (
   SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard')
     AND n.nspname !~ '^pg_(toast|temp_)'
 ),
 -- extension members, and internal parts of other objects (array and row types, identity
@@ -321,7 +322,8 @@ SELECT pg_catalog.json_strip_nulls(pg_catalog.json_build_object(
       'tags', et.evttags, 'enabled', et.evtenabled::text,
       'comment', (SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass AND d.objoid = et.oid AND d.objsubid = 0)))
     FROM pg_catalog.pg_event_trigger et
-    WHERE NOT EXISTS (SELECT 1 FROM hidden h WHERE h.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass AND h.objid = et.oid)
+    WHERE et.evtname !~ '^alembic_guard_'
+      AND NOT EXISTS (SELECT 1 FROM hidden h WHERE h.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass AND h.objid = et.oid)
   ),
   'others', (
     SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
@@ -359,7 +361,7 @@ SELECT pg_catalog.json_strip_nulls(pg_catalog.json_build_object(
     CROSS JOIN LATERAL pg_catalog.pg_identify_object(u.classid, u.oid, 0) AS o
     WHERE u.oid >= 16384
       AND NOT EXISTS (SELECT 1 FROM hidden h WHERE h.classid = u.classid AND h.objid = u.oid)
-      AND (o.schema IS NULL OR o.schema NOT IN ('pg_catalog', 'information_schema'))
+      AND (o.schema IS NULL OR o.schema NOT IN ('pg_catalog', 'information_schema', 'alembic_guard'))
   )
 )) AS snapshot
 WHERE cfg.new_path IS NOT NULL
