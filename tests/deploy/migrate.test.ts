@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { cli, copyFixture, query, useDeployServer, writeProbe } from './helpers.js';
+import { startSystemPostgres, systemPostgresBin } from '../helpers/system-postgres.js';
 
 const server = useDeployServer('deploy');
 /** The shared copy of deploy-shop (made by the server's before hook). */
@@ -215,5 +216,30 @@ test('--backup: pg_dump missing or older than the server is a clear error before
     assert.equal(r.code, 0, r.stderr);
     assert.ok(statSync(join(project(), 'backup.dump')).size > 0, 'the dump was written');
     assert.match((r.json as unknown as { backup: { pgDump: string } }).backup.pgDump, /pg_dump/);
+  }
+});
+
+test('--backup: pg_dump of the server\'s version dumps the database before the first revision (Debian\'s server, through --database-url)', async (t) => {
+  if (systemPostgresBin() === undefined) {
+    t.skip('no Debian PostgreSQL server under /usr/lib/postgresql (.ci/run installs it)');
+    return;
+  }
+  const system = await startSystemPostgres();
+  try {
+    await query(system.url, 'CREATE DATABASE backup_target');
+    const url = system.url.replace(/\/postgres$/, '/backup_target');
+    assert.equal((await migrate(url)).code, 0);
+    await query(url, "DELETE FROM alembic_version; INSERT INTO alembic_version VALUES ('0004'); DROP INDEX ix_orders_status; DROP INDEX ux_orders_customer");
+    const file = join(project(), 'before-0005.sql');
+    const r = await migrate(url, ['--backup', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json!.applied.map((a) => a.revision), ['0005']);
+    const dump = readFileSync(file, 'utf8');
+    assert.match(dump, /CREATE TABLE public\.customers/);
+    assert.match(dump, /COPY public\.alembic_version \(version_num\) FROM stdin;\n0004\n/, 'taken before 0005 ran');
+    assert.doesNotMatch(dump, /ux_orders_customer/);
+    assert.doesNotMatch(dump, /system-pg/, 'no password in the dump');
+  } finally {
+    await system.stop();
   }
 });
