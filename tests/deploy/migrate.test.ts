@@ -79,7 +79,8 @@ test('5 concurrent runs: one applies each revision once, the others wait for it 
   for (const w of waiters) assert.deepEqual(w.json!.after, ['0005']);
   // Those that had to wait saw who held the lock.
   const waited = runs.filter((r) => r.json!.waits.some((w) => w.for === 'lock'));
-  for (const w of waited) assert.match(w.json!.waits[0]!.holder?.applicationName ?? '', /^alembic-guard migrate lock/);
+  // (The holder can let go between a failed try and the look at pg_locks: then none is named.)
+  for (const w of waited) for (const x of w.json!.waits) if (x.holder !== null) assert.match(x.holder.applicationName, /^alembic-guard migrate lock/);
   assert.deepEqual(await query(plain(url), 'SELECT count(*)::int AS n FROM plans'), [{ n: 3 }], 'the data migration ran once');
   assert.deepEqual(await query(plain(url), 'SELECT version_num FROM alembic_version'), [{ version_num: '0005' }]);
   const ms = runs.map((r) => Math.round(r.ms)).sort((a, b) => a - b);
