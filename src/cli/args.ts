@@ -39,6 +39,16 @@ export const FLAGS = {
   'dry-run': { type: 'boolean', help: 'print the plan as a diff; change nothing' },
   message: { type: 'string', short: 'm', arg: 'TEXT', help: 'the merge revision\'s message (default: "merge heads")' },
   'version-table': { type: 'string', arg: 'NAME', help: 'the version table, [schema.]name (default: alembic_version)' },
+  wait: { type: 'string', arg: 'SECONDS', help: 'how long to wait for the migration lock another run holds (default 600)' },
+  retries: { type: 'string', arg: 'N', help: 'retries of a revision that hits the lock timeout, with backoff (default 3)' },
+  'lock-timeout': { type: 'string', arg: 'SECONDS', help: 'lock_timeout for each revision unless env.py, the role or the database sets one (default 5)' },
+  'statement-timeout': { type: 'string', arg: 'SECONDS', help: 'statement_timeout for each revision unless env.py, the role or the database sets one (default: none)' },
+  heads: { type: 'boolean', help: 'upgrade every head when the scripts have several (alembic upgrade heads)' },
+  force: { type: 'boolean', help: 'migrate even when the static check finds errors in the revisions to apply' },
+  plan: { type: 'boolean', help: 'print what would run, change nothing' },
+  sql: { type: 'boolean', help: "with --plan: each revision's offline SQL (alembic upgrade --sql)" },
+  backup: { type: 'string', arg: 'FILE', help: 'pg_dump the database to FILE before the first revision (.sql: plain SQL, else custom format)' },
+  'no-replay': { type: 'boolean', help: 'do not replay the scripts on a throwaway database to compare schemas' },
 } satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -73,6 +83,16 @@ export interface ParsedArgs {
     'dry-run'?: boolean;
     message?: string;
     'version-table'?: string;
+    wait?: string;
+    retries?: string;
+    'lock-timeout'?: string;
+    'statement-timeout'?: string;
+    heads?: boolean;
+    force?: boolean;
+    plan?: boolean;
+    sql?: boolean;
+    backup?: string;
+    'no-replay'?: boolean;
   };
 }
 

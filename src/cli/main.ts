@@ -24,6 +24,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   sql: { summary: "print each revision's upgrade as offline SQL through env.py (text, or Markdown for a review)", load: () => import('./sql.js') },
   trace: { summary: 'run the revisions up on a throwaway PostgreSQL and print what each did: statements, locks, rewrites, rows', load: () => import('./trace.js') },
   status: { summary: 'read-only: is the database at head? (exit 0 head, 1 behind, 3 unknown revision, 4 no version table)', load: () => import('./status.js') },
+  migrate: { summary: 'the production upgrade: one runner at a time, lock-safe steps, refuses the unknown (--plan to preview)', load: () => import('./migrate.js') },
+  doctor: { summary: "read-only: explain the database's state against the scripts and the command that fixes it", load: () => import('./doctor.js') },
 };
 
 function mainHelp(): string {

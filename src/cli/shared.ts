@@ -93,3 +93,14 @@ export function write(stream: NodeJS.WritableStream, text: string): Promise<void
     else stream.once('drain', () => resolve());
   });
 }
+
+/** --database-url, else the first url_env variable that is set (default DATABASE_URL); a usage error without. */
+export function databaseUrlFromArgs(args: ParsedArgs, ctx: CommandContext, project: Project): string {
+  const given = args.flags['database-url'];
+  if (given !== undefined) return given;
+  for (const name of project.settings.urlEnv ?? ['DATABASE_URL']) {
+    const v = ctx.env[name];
+    if (v !== undefined && v !== '') return v;
+  }
+  throw new UsageError(`\`${args.command}\` needs the database to read`, { hint: 'Pass --database-url postgresql://user:password@host/dbname (or set DATABASE_URL).' });
+}

