@@ -15,24 +15,18 @@ import { fileURLToPath } from 'node:url';
 import { repoRoot, venvPython } from '../tests/helpers/paths.js';
 import { startEmbeddedPostgres } from '../src/database/embedded.js';
 import { generateRuntimeProject } from './runtime.js';
+import { median, requireTestVenv } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const bin = join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function fmt(ms: number): string {
   return `${ms.toFixed(0).padStart(6)} ms`;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(venvPython)) {
-    console.error('bench: the test venv is missing; run `npm test` once (or `node dist/tests/setup/venv.js`).');
-    process.exit(2);
-  }
+  requireTestVenv();
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const server = await startEmbeddedPostgres();
   try {

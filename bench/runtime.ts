@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot, venvPython } from '../tests/helpers/paths.js';
 import { startEmbeddedPostgres } from '../src/database/embedded.js';
+import { median, requireTestVenv } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const bin = join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
@@ -203,10 +204,6 @@ export function generateRuntimeProject(dir: string, n: number): void {
   writeFileSync(join(dir, 'app', 'models.py'), models + '\n');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 interface Sample {
   wall: number;
@@ -248,10 +245,7 @@ function fmt(ms: number): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(venvPython)) {
-    console.error('bench: the test venv is missing; run `npm test` once (or `node dist/tests/setup/venv.js`).');
-    process.exit(2);
-  }
+  requireTestVenv();
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const server = await startEmbeddedPostgres();
   try {

@@ -27,14 +27,11 @@ import { rules } from '../src/rules/index.js';
 import { loadProject } from '../src/project/discover.js';
 import { runStatic } from '../src/engine/static.js';
 import { emptyFile } from '../src/source/parse.js';
+import { median } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const n = Number(process.argv[2] ?? 3000);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Wall and CPU (user + system, from /usr/bin/time) of a whole process, medians. */
 function timeProcess(cmd: string, args: string[], cwd: string): Timing {

@@ -2274,7 +2274,9 @@ def _deploy_context(ctx):
 
 
 class _DeployStep:
-    """One revision of the upgrade, each attempt in its own transaction (or SAVEPOINT)."""
+    """One revision of the upgrade, each attempt in its own transaction (or SAVEPOINT): the walk's
+    _Stepper (heads kept across steps, read again after a failure), with the deploy's settings set
+    on the connection before each attempt."""
 
     def __init__(self, ctx, kw, savepoints, lock_timeout_ms, statement_timeout_ms, async_commits):
         self.ctx = ctx
@@ -2283,73 +2285,36 @@ class _DeployStep:
         self.lock_timeout_ms = lock_timeout_ms
         self.statement_timeout_ms = statement_timeout_ms
         self.async_commits = async_commits
-        self.heads = None
-
-    def _apply(self, step):
-        """What MigrationContext.run_migrations does for one step, with the heads kept across steps
-        (read again only after a failure) instead of read from the version table before each."""
-        import logging
-
-        _, migration, _, _ = _alembic()
-        ctx = self.ctx
-        _fresh_memo(ctx)
-        if self.heads is None:
-            ctx.impl.start_migrations()
-            heads = ctx.get_current_heads()
-            if not heads:
-                ctx._ensure_version_table()
-            self.heads = migration.HeadMaintainer(ctx, heads)
-        S.current_step = step
-        try:
-            with ctx.begin_transaction(_per_migration=True):
-                logging.getLogger("alembic.runtime.migration").info("Running %s", step)
-                step.migration_fn(**self.kw)
-                self.heads.update_to_step(step)
-                for callback in ctx.on_version_apply_callbacks:
-                    callback(ctx=ctx, step=step.info, heads=set(self.heads.heads), run_args=self.kw)
-        except BaseException:
-            self.heads = None
-            raise
-        S.current_step = None
+        self.stepper = None
 
     def attempt(self, step, last):
-        ctx = self.ctx
-        conn = ctx.connection
-        savepoint = None
+        import logging
+
+        conn = self.ctx.connection
+        settings = []
+        if self.async_commits:
+            # Each revision commits without waiting for its WAL flush, the last one waits: once
+            # it has committed, so are the ones before (the WAL is written in order).
+            settings.append(("synchronous_commit", "on" if last else "off"))
+        if self.lock_timeout_ms is not None:
+            settings.append(("lock_timeout", str(int(self.lock_timeout_ms))))
+        if self.statement_timeout_ms is not None:
+            settings.append(("statement_timeout", str(int(self.statement_timeout_ms))))
         try:
-            settings = []
-            if self.async_commits:
-                # Each revision commits without waiting for its WAL flush, the last one waits: once
-                # it has committed, so are the ones before (the WAL is written in order).
-                settings.append(("synchronous_commit", "on" if last else "off"))
-            if self.lock_timeout_ms is not None:
-                settings.append(("lock_timeout", str(int(self.lock_timeout_ms))))
-            if self.statement_timeout_ms is not None:
-                settings.append(("statement_timeout", str(int(self.statement_timeout_ms))))
             if settings:
                 # one statement (set_config, session-wide: SET), however many settings
                 conn.exec_driver_sql("SELECT " + ", ".join("pg_catalog.set_config('%s', '%s', false)" % kv for kv in settings))
-            if self.savepoints:
-                savepoint = conn.begin_nested()
-            self._apply(step)
-            if savepoint is not None:
-                savepoint.commit()
-            else:
-                _commit_open_transaction(ctx)
-            return None
+            if self.stepper is None:
+                self.stepper = _Stepper(self.ctx, self.kw, self.savepoints)
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt):
                 raise
-            err = describe_failure(e)
-            S.current_step = None
-            if savepoint is not None:
-                try:
-                    savepoint.rollback()
-                except Exception:
-                    pass
-            else:
-                _rollback_open_transaction(ctx)
-            return err
+            if not self.savepoints:
+                _rollback_open_transaction(self.ctx)
+            return describe_failure(e)
+        logging.getLogger("alembic.runtime.migration").info("Running %s", step)
+        result = self.stepper.run(step.revision.revision, True)
+        return None if result["ok"] else result["error"]
 
 
 def op_deploy_migrate(req):
