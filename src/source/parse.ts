@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import type {
   BodyKind,
   FunctionInfo,
+  HelperCall,
   IdentifierField,
   IgnoreComment,
   ImportInfo,
@@ -26,6 +27,7 @@ import { decodeSource } from './decode.js';
 import { LineIndex } from './lines.js';
 import { IGNORE_MARKER, parseIgnoreComment } from './ignores.js';
 import { parseFloatLiteral, parseIntLiteral, stringPrefix, unescapeString } from './literals.js';
+import { and, except, not, NO_DIALECT, only, or, type Guard } from './dialect-guard.js';
 
 type Cursor = Parser.TreeCursor;
 type SyntaxNode = Parser.SyntaxNode;
@@ -69,6 +71,16 @@ interface BatchContext {
 
 type Target = { kind: 'name'; name: string } | { kind: 'seq'; items: Target[] } | { kind: 'other' };
 
+/**
+ * What a name or expression inside a function stands for, as far as the dialect is concerned: the
+ * connection or migration context (`op.get_bind()`, `context.get_context()`), its engine, its
+ * dialect, the dialect's name, or a test on that name (`is_sqlite = dialect == "sqlite"`).
+ */
+type DialectTerm = { kind: 'bind' | 'engine' | 'dialect' | 'name' } | { kind: 'test'; whenTrue: Guard; whenFalse: Guard };
+
+/** Statements that end their block: what follows them in the block does not run after them. */
+const ENDS_BLOCK = new Set(['return_statement', 'raise_statement', 'continue_statement', 'break_statement']);
+
 class Reader {
   readonly opCalls: (OpCall | null)[] = [];
   readonly imports: ImportInfo[] = [];
@@ -76,6 +88,10 @@ class Reader {
   readonly problems: ParseProblem[] = [];
   readonly assigned = new Map<string, Assigned>();
   readonly functions = new Map<string, FunctionInfo>();
+  /** Calls by bare name from inside a top-level function; filtered to the module's functions at the end. */
+  readonly calls: HelperCall[] = [];
+  /** Names of the module-level `def`s. */
+  readonly topLevel = new Set<string>();
   /** Watched variables also assigned inside a module-level block (if/try/for/with). */
   readonly conditional = new Set<string>();
   docstring: { text: string; loc: Location } | null = null;
@@ -88,6 +104,10 @@ class Reader {
   private classDepth = 0;
   private readonly batches: BatchContext[] = [];
   private autocommit = 0;
+  /** The dialects the current statement runs on (null: every one), from the dialect tests around it. */
+  private guard: Guard = null;
+  /** Names bound inside the current top-level function to the connection, its dialect or a test on it. */
+  private terms = new Map<string, DialectTerm>();
 
   constructor(
     private readonly src: string,
@@ -230,6 +250,7 @@ class Reader {
       const type = typeOf(c);
       if (field === 'name') {
         name = this.src.slice(c.startIndex, c.endIndex);
+        if (top) this.topLevel.add(name);
       } else if (field === 'body') {
         if (top && FUNCTIONS.has(name)) {
           this.functions.set(name, {
@@ -240,9 +261,17 @@ class Reader {
           });
         }
         const outer = this.fn;
-        if (outer === null) this.fn = name;
+        const outerGuard = this.guard;
+        const outerTerms = this.terms;
+        if (outer === null) {
+          this.fn = name;
+          this.guard = null;
+          this.terms = new Map();
+        }
         this.visit(type, 1);
         this.fn = outer;
+        this.guard = outerGuard;
+        this.terms = outerTerms;
       } else if (type === 'comment') {
         this.comment();
       } else {
@@ -274,6 +303,17 @@ class Reader {
       case 'with_statement':
         this.withStatement(depth);
         return;
+      case 'if_statement':
+        if (this.fn !== null) this.ifStatement(depth);
+        else this.visitChildren(depth);
+        return;
+      case 'block': {
+        // A test that ends in `return` limits the rest of its block only.
+        const outer = this.guard;
+        this.visitChildren(depth);
+        this.guard = outer;
+        return;
+      }
       case 'function_definition':
         this.functionDef(false, this.c.startIndex);
         return;
@@ -290,6 +330,7 @@ class Reader {
       case 'assignment':
       case 'augmented_assignment':
         if (this.fnDepth === 0 && this.classDepth === 0) this.conditionalAssignment(type === 'augmented_assignment');
+        else if (this.fn !== null) this.bindTerm(this.c.currentNode, type === 'augmented_assignment');
         this.visitChildren(depth);
         return;
       case 'print_statement':
@@ -408,6 +449,173 @@ class Reader {
     if (!text.includes(IGNORE_MARKER)) return;
     const ig = parseIgnoreComment(text, node.startPosition.row + 1);
     if (ig !== null) this.ignores.push(ig);
+  }
+
+  // ---- dialect branches --------------------------------------------------------------------
+
+  /**
+   * `if` / `elif` / `else` inside a function: each branch runs under the current guard and its
+   * test (or the failure of the tests before it); what follows the statement runs under the union
+   * of the branches that do not end in return/raise/continue/break (and of "no branch taken").
+   */
+  private ifStatement(depth: number): void {
+    const c = this.c;
+    const outer = this.guard;
+    let rest = outer;
+    const fallThrough: Guard[] = [];
+    let hasElse = false;
+    let test: { whenTrue: Guard; whenFalse: Guard } = { whenTrue: null, whenFalse: null };
+    const branch = (guard: Guard) => {
+      this.guard = guard;
+      const ends = blockEnds(c.currentNode);
+      this.visit(typeOf(c), depth + 1);
+      if (!ends) fallThrough.push(guard);
+    };
+    const clause = () => {
+      // elif_clause: condition, consequence; else_clause: body.
+      c.gotoFirstChild();
+      do {
+        const field = c.currentFieldName;
+        const t = typeOf(c);
+        if (field === 'condition') {
+          test = this.test(c.currentNode);
+          this.guard = rest;
+          this.visit(t, depth + 2);
+        } else if (field === 'consequence') {
+          branch(and(rest, test.whenTrue));
+          rest = and(rest, test.whenFalse);
+        } else if (field === 'body') {
+          hasElse = true;
+          branch(rest);
+        } else if (t === 'comment') this.comment();
+      } while (c.gotoNextSibling());
+      c.gotoParent();
+    };
+    c.gotoFirstChild();
+    do {
+      const field = c.currentFieldName;
+      const type = typeOf(c);
+      if (field === 'condition') {
+        test = this.test(c.currentNode);
+        this.visit(type, depth + 1);
+      } else if (field === 'consequence') {
+        branch(and(rest, test.whenTrue));
+        rest = and(rest, test.whenFalse);
+      } else if (type === 'elif_clause' || type === 'else_clause') {
+        clause();
+      } else if (type === 'comment') {
+        this.comment();
+      }
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+    if (!hasElse) fallThrough.push(rest);
+    this.guard = fallThrough.length === 0 ? NO_DIALECT : fallThrough.reduce((a, b) => or(a, b));
+  }
+
+  /** What an expression stands for, dialect-wise (null: nothing we follow). */
+  private term(node: SyntaxNode): DialectTerm | null {
+    switch (node.type) {
+      case 'identifier':
+        return this.terms.get(node.text) ?? null;
+      case 'parenthesized_expression': {
+        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        return inner === null ? null : this.term(inner);
+      }
+      case 'call': {
+        // op.get_bind(), op.get_context(), context.get_bind(), context.get_context()
+        const callee = node.childForFieldName('function');
+        if (callee === null || callee.type !== 'attribute') return null;
+        const method = callee.childForFieldName('attribute')?.text;
+        const object = callee.childForFieldName('object');
+        if (object === null || (method !== 'get_bind' && method !== 'get_context')) return null;
+        const receiver = dottedText(object);
+        return receiver !== null && (this.receivers.has(receiver) || receiver === 'context' || receiver === 'alembic.context') ? { kind: 'bind' } : null;
+      }
+      case 'attribute': {
+        const attr = node.childForFieldName('attribute')?.text;
+        const object = node.childForFieldName('object');
+        if (object === null) return null;
+        // `<anything>.dialect` is SQLAlchemy's Dialect (connections, engines, migration contexts).
+        if (attr === 'dialect') return { kind: 'dialect' };
+        const of = this.term(object);
+        if (attr === 'name') return of?.kind === 'dialect' || of?.kind === 'engine' ? { kind: 'name' } : null;
+        if (attr === 'engine' || attr === 'bind') return of?.kind === 'bind' ? { kind: attr === 'engine' ? 'engine' : 'bind' } : null;
+        return null;
+      }
+      default: {
+        const t = this.test(node);
+        return t.whenTrue === null && t.whenFalse === null ? null : { kind: 'test', ...t };
+      }
+    }
+  }
+
+  /** The dialects on which `node` can be true and can be false (null: every dialect). */
+  private test(node: SyntaxNode): { whenTrue: Guard; whenFalse: Guard } {
+    const unknown = { whenTrue: null, whenFalse: null };
+    switch (node.type) {
+      case 'parenthesized_expression': {
+        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
+        return inner === null ? unknown : this.test(inner);
+      }
+      case 'not_operator': {
+        const arg = node.childForFieldName('argument');
+        if (arg === null) return unknown;
+        const t = this.test(arg);
+        return { whenTrue: t.whenFalse, whenFalse: t.whenTrue };
+      }
+      case 'boolean_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.type;
+        if (left === null || right === null) return unknown;
+        const l = this.test(left);
+        const r = this.test(right);
+        if (op === 'and') return { whenTrue: and(l.whenTrue, r.whenTrue), whenFalse: or(l.whenFalse, r.whenFalse) };
+        if (op === 'or') return { whenTrue: or(l.whenTrue, r.whenTrue), whenFalse: and(l.whenFalse, r.whenFalse) };
+        return unknown;
+      }
+      case 'identifier': {
+        const t = this.terms.get(node.text);
+        return t?.kind === 'test' ? { whenTrue: t.whenTrue, whenFalse: t.whenFalse } : unknown;
+      }
+      case 'comparison_operator': {
+        // Exactly `name OP literal` or `literal OP name`, OP one of == != in `not in`.
+        const operands = node.namedChildren.filter((n) => n.type !== 'comment');
+        const ops = node.children.filter((n) => !n.isNamed);
+        if (operands.length !== 2 || ops.length !== 1) return unknown;
+        const op = ops[0]!.type;
+        for (const [subject, value] of [
+          [operands[0]!, operands[1]!],
+          [operands[1]!, operands[0]!],
+        ] as const) {
+          if (this.term(subject)?.kind !== 'name') continue;
+          const names = op === 'in' || op === 'not in' ? (subject === operands[0] ? stringItems(value) : null) : stringItems(value, true);
+          if (names === null) return unknown;
+          if (op === '==' || op === 'in') return { whenTrue: only(names), whenFalse: except(names) };
+          if (op === '!=' || op === 'not in') return { whenTrue: except(names), whenFalse: only(names) };
+          return unknown;
+        }
+        return unknown;
+      }
+      default:
+        return unknown;
+    }
+  }
+
+  /** `dialect = op.get_bind().dialect.name`, `bind = op.get_bind()`, `is_pg = dialect == "postgresql"` … */
+  private bindTerm(node: SyntaxNode, augmented: boolean): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (left === null) return;
+    const names: string[] = [];
+    const collect = (n: SyntaxNode) => {
+      if (n.type === 'identifier') names.push(n.text);
+      else if (n.type === 'pattern_list' || n.type === 'tuple_pattern' || n.type === 'list_pattern') n.namedChildren.forEach(collect);
+    };
+    collect(left);
+    const t = !augmented && left.type === 'identifier' && right !== null && right.type !== 'assignment' ? this.term(right) : null;
+    for (const name of names) this.terms.delete(name);
+    if (t !== null) this.terms.set(left.text, t);
   }
 
   // ---- with blocks -------------------------------------------------------------------------
@@ -711,6 +919,7 @@ class Reader {
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
     let slot = -1;
+    let on: PyValue | undefined;
     // Children: the callee first, then the argument_list (or a bare generator expression).
     c.gotoFirstChild();
     const type = typeOf(c);
@@ -736,9 +945,19 @@ class Reader {
           }
         }
       } else {
-        this.visitChildren(depth);
+        // A method on a value that is not a dotted name (`sa.Text().with_variant`): keep that value.
+        c.gotoFirstChild();
+        on = this.convert(typeOf(c), depth + 1);
+        while (c.gotoNextSibling()) if (typeOf(c) === 'comment') this.comment();
+        c.gotoParent();
       }
-    } else if (type !== 'identifier') {
+    } else if (type === 'identifier') {
+      if (this.fn !== null) {
+        const call: HelperCall = { from: this.fn, to: func, line: this.lines.position(s).line };
+        if (this.guard !== null) call.dialects = this.guard;
+        this.calls.push(call);
+      }
+    } else {
       this.visit(type, depth + 1);
     }
     if (opName !== null) {
@@ -756,9 +975,12 @@ class Reader {
     if (slot !== -1) {
       const call: OpCall = { name: opName!, receiver, function: this.fn!, args, kwargs, loc, autocommit: this.autocommit > 0 };
       if (batch !== undefined) call.batch = batch.call;
+      if (this.guard !== null) call.dialects = this.guard;
       this.opCalls[slot] = call;
     }
-    return { kind: 'call', func, args, kwargs, text: this.src.slice(s, e), loc };
+    const value: PyValue = { kind: 'call', func, args, kwargs, text: this.src.slice(s, e), loc };
+    if (on !== undefined) value.on = on;
+    return value;
   }
 
   private argumentList(args: PyValue[], kwargs: Record<string, PyValue>, depth: number): void {
@@ -815,6 +1037,55 @@ function bodyKind(block: SyntaxNode): BodyKind {
     }
   }
   return 'empty';
+}
+
+/** Does the block end in return/raise/continue/break (so what follows it in its block does not run after it)? */
+function blockEnds(block: SyntaxNode): boolean {
+  for (let i = block.namedChildCount - 1; i >= 0; i--) {
+    const stmt = block.namedChild(i)!;
+    if (stmt.type !== 'comment') return ENDS_BLOCK.has(stmt.type);
+  }
+  return false;
+}
+
+/** `a.b.c` for an identifier or a chain of attributes on one; null otherwise. */
+function dottedText(node: SyntaxNode): string | null {
+  if (node.type === 'identifier') return node.text;
+  if (node.type !== 'attribute') return null;
+  const object = node.childForFieldName('object');
+  const attr = node.childForFieldName('attribute');
+  const head = object === null ? null : dottedText(object);
+  return head === null || attr === null ? null : `${head}.${attr.text}`;
+}
+
+/** A plain string literal's value (no f-string, no bytes, no concatenation); null otherwise. */
+function stringLiteral(node: SyntaxNode): string | null {
+  if (node.type !== 'string') return null;
+  let prefix: ReturnType<typeof stringPrefix> | undefined;
+  let body = '';
+  for (const part of node.children) {
+    if (part.type === 'string_start') prefix = stringPrefix(part.text);
+    else if (part.type === 'string_content') body += part.text;
+    else if (part.type === 'interpolation') return null;
+  }
+  if (prefix === undefined || prefix.formatted || prefix.bytes) return null;
+  return prefix.raw ? body : unescapeString(body, false);
+}
+
+/** One string literal (`single`), or a tuple/list/set of string literals; null when it is anything else. */
+function stringItems(node: SyntaxNode, single = false): string[] | null {
+  if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) return stringItems(node.namedChild(0)!, single);
+  const one = stringLiteral(node);
+  if (one !== null) return [one];
+  if (single || (node.type !== 'tuple' && node.type !== 'list' && node.type !== 'set')) return null;
+  const out: string[] = [];
+  for (const item of node.namedChildren) {
+    if (item.type === 'comment') continue;
+    const v = stringLiteral(item);
+    if (v === null) return null;
+    out.push(v);
+  }
+  return out;
 }
 
 /** The first ERROR or MISSING node, in source order. */
@@ -993,6 +1264,7 @@ export function emptyFile(ref: { path: string; absPath: string }, hash: string, 
     downgrade: null,
     imports: [],
     opCalls: [],
+    helperCalls: [],
     ignores: [],
     problems,
     lineCount,
@@ -1110,6 +1382,7 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
   problems.push(...reader.problems);
   const fields = readFields(reader, basename(ref.path), problems);
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  const syntaxBroken = problems.some((p) => p.kind === 'syntax');
 
   return {
     path: ref.path,
@@ -1122,7 +1395,8 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
     imports: reader.imports,
     // After a syntax error the tree is tree-sitter's recovery: which function a call sits in (or
     // whether it is a call at all) cannot be trusted, so no operations are reported.
-    opCalls: problems.some((p) => p.kind === 'syntax') ? [] : reader.opCalls.filter((c): c is OpCall => c !== null),
+    opCalls: syntaxBroken ? [] : reader.opCalls.filter((c): c is OpCall => c !== null),
+    helperCalls: syntaxBroken ? [] : reader.calls.filter((c) => reader.topLevel.has(c.to)),
     ignores: reader.ignores,
     problems,
     lineCount: lines.lineCount,
