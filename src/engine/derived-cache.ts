@@ -43,8 +43,8 @@ interface StoredFileOps {
 
 const PREFIX = 'derived-';
 
-function fileKey(file: MigrationFile, parseSql: boolean): string {
-  return `${file.hash}:${parseSql ? 'sql' : 'nosql'}`;
+function fileKey(file: MigrationFile, dialect: string): string {
+  return `${file.hash}:${dialect}`;
 }
 
 /** Operations as stored; undefined when one names a call the file does not list (built while reading it). */
@@ -113,19 +113,19 @@ export class DerivedCache {
 
   /** Whole files' operations, by content hash. */
   readonly fileOps: FileOpsCache = {
-    get: (file, parseSql) => {
-      const stored = this.files[fileKey(file, parseSql)];
+    get: (file, dialect) => {
+      const stored = this.files[fileKey(file, dialect)];
       if (stored === undefined) return undefined;
       const upgrade = loadOps(stored.upgrade, file);
       const downgrade = loadOps(stored.downgrade, file);
       if (upgrade === undefined || downgrade === undefined) return undefined;
       return { file, revision: file.revision.value, upgrade, downgrade };
     },
-    set: (file, parseSql, ops) => {
+    set: (file, dialect, ops) => {
       const upgrade = storeOps(ops.upgrade, file);
       const downgrade = storeOps(ops.downgrade, file);
       if (upgrade === undefined || downgrade === undefined) return;
-      this.files[fileKey(file, parseSql)] = { upgrade, downgrade };
+      this.files[fileKey(file, dialect)] = { upgrade, downgrade };
       this.dirty = true;
     },
   };
