@@ -83,10 +83,15 @@ export function tableRef(op: Operation & { table?: QualifiedName | null }): stri
   return op.table === undefined || op.table === null ? 'a table' : q(op.table);
 }
 
-/** The operation's column: `users.email`, `email on a table whose name …`, `a column whose name … on users`. */
-export function columnRef(op: Operation & { table: QualifiedName; column: string }): string {
-  if (op.computed?.column !== undefined) return `a column ${COMPUTED} on ${tableRef(op)}`;
-  return op.computed?.table !== undefined ? `${op.column} on ${tableRef(op)}` : `${q(op.table)}.${op.column}`;
+/**
+ * The operation's column: `users.email` (`column users.email` with `noun`), and when a name is
+ * computed at run time, `column email of a table whose name is computed at run time` or `a column
+ * of users whose name is computed at run time`.
+ */
+export function columnRef(op: Operation & { table: QualifiedName; column: string }, noun = false): string {
+  if (op.computed?.column !== undefined) return op.computed.table !== undefined ? 'a column of a table, both with names computed at run time' : `a column of ${tableRef(op)} ${COMPUTED}`;
+  if (op.computed?.table !== undefined) return `column ${op.column} of ${tableRef(op)}`;
+  return `${noun ? 'column ' : ''}${q(op.table)}.${op.column}`;
 }
 
 /**
@@ -94,7 +99,7 @@ export function columnRef(op: Operation & { table: QualifiedName; column: string
  * time", or `unnamed` (e.g. "unnamed index") when there is no name.
  */
 export function nameRef(op: Operation, noun: string, name: string | null, unnamed = `unnamed ${noun}`): string {
-  if (op.computed?.name !== undefined) return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun} ${COMPUTED}`;
+  if (op.computed?.name !== undefined) return `${/^(?:[aeio]|u(?!ni))/i.test(noun) ? 'an' : 'a'} ${noun} ${COMPUTED}`;
   return name === null ? unnamed : `${noun} ${name}`;
 }
 

@@ -108,6 +108,9 @@ class Reader {
   private guard: Guard = null;
   /** Names bound inside the current top-level function to the connection, its dialect or a test on it. */
   private terms = new Map<string, DialectTerm>();
+  /** Module-level functions whose body is one `return <expression>` (`def is_postgres(): return ...`). */
+  private readonly returns = new Map<string, SyntaxNode>();
+  private readonly following = new Set<string>();
 
   constructor(
     private readonly src: string,
@@ -129,6 +132,7 @@ class Reader {
 
   readModule(): void {
     const c = this.c;
+    this.oneLineFunctions(c.currentNode);
     if (!c.gotoFirstChild()) return;
     let first = true;
     do {
@@ -453,6 +457,21 @@ class Reader {
 
   // ---- dialect branches --------------------------------------------------------------------
 
+  /** `def is_postgres(): return op.get_context().dialect.name == "postgresql"`: a call to it is that test. */
+  private oneLineFunctions(module: SyntaxNode): void {
+    for (const def of module.namedChildren) {
+      if (def.type !== 'function_definition') continue;
+      const name = def.childForFieldName('name');
+      const body = def.childForFieldName('body');
+      if (name === null || body === null) continue;
+      const stmts = body.namedChildren.filter((n) => n.type !== 'comment');
+      // A docstring first is allowed.
+      if (stmts.length === 2 && stmts[0]!.type === 'expression_statement' && stmts[0]!.namedChild(0)?.type === 'string') stmts.shift();
+      const ret = stmts.length === 1 && stmts[0]!.type === 'return_statement' ? stmts[0]!.namedChild(0) : null;
+      if (ret !== null) this.returns.set(name.text, ret);
+    }
+  }
+
   /**
    * `if` / `elif` / `else` inside a function: each branch runs under the current guard and its
    * test (or the failure of the tests before it); what follows the statement runs under the union
@@ -524,6 +543,7 @@ class Reader {
       case 'call': {
         // op.get_bind(), op.get_context(), context.get_bind(), context.get_context()
         const callee = node.childForFieldName('function');
+        if (callee !== null && callee.type === 'identifier') return this.returned(callee.text);
         if (callee === null || callee.type !== 'attribute') return null;
         const method = callee.childForFieldName('attribute')?.text;
         const object = callee.childForFieldName('object');
@@ -546,6 +566,21 @@ class Reader {
         const t = this.test(node);
         return t.whenTrue === null && t.whenFalse === null ? null : { kind: 'test', ...t };
       }
+    }
+  }
+
+  /** What a call to a one-line module function returns, read in its own (empty) scope. */
+  private returned(fn: string): DialectTerm | null {
+    const expr = this.returns.get(fn);
+    if (expr === undefined || this.following.has(fn)) return null;
+    const outer = this.terms;
+    this.terms = new Map();
+    this.following.add(fn);
+    try {
+      return this.term(expr);
+    } finally {
+      this.following.delete(fn);
+      this.terms = outer;
     }
   }
 
@@ -574,8 +609,9 @@ class Reader {
         if (op === 'or') return { whenTrue: or(l.whenTrue, r.whenTrue), whenFalse: and(l.whenFalse, r.whenFalse) };
         return unknown;
       }
-      case 'identifier': {
-        const t = this.terms.get(node.text);
+      case 'identifier':
+      case 'call': {
+        const t = this.term(node);
         return t?.kind === 'test' ? { whenTrue: t.whenTrue, whenFalse: t.whenFalse } : unknown;
       }
       case 'comparison_operator': {

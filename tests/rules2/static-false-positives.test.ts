@@ -46,6 +46,10 @@ ruleTester(requireConcurrentIndexCreation, {
     { name: 'elif for mysql, else for sqlite', code: `bind = op.get_bind()\nif bind.dialect.name == "postgresql":\n    pass\nelif bind.dialect.name in ("mysql", "mariadb"):\n    ${createIndex}\nelse:\n    ${createIndex}` },
     { name: 'an early return for other dialects, then the PostgreSQL form', code: `if op.get_bind().dialect.name != "postgresql":\n    ${createIndex}\n    return\nwith op.get_context().autocommit_block():\n    op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)` },
     { name: 'a test kept in a variable', code: `is_sqlite = op.get_bind().dialect.name == "sqlite"\nif is_sqlite:\n    ${createIndex}` },
+    {
+      name: 'a one-line helper that returns the test (mealie)',
+      code: module({ extra: '\ndef is_postgres():\n    return op.get_context().dialect.name == "postgresql"\n', upgrade: `if not is_postgres():\n    ${createIndex}` }),
+    },
   ],
   invalid: [
     { name: 'twin: the postgresql branch', code: `dialect = op.get_bind().dialect.name\nif dialect == "postgresql":\n    ${createIndex}`, errors: [{ line: 3, column: 5 }] },
@@ -55,6 +59,11 @@ ruleTester(requireConcurrentIndexCreation, {
     { name: 'twin: no return, so the statement after the branch runs everywhere', code: `if op.get_bind().dialect.name != "postgresql":\n    pass\n${createIndex}`, errors: [{ line: 3, column: 1 }] },
     { name: 'twin: not is_sqlite', code: `is_sqlite = op.get_bind().dialect.name == "sqlite"\nif not is_sqlite:\n    ${createIndex}`, errors: [{ line: 3, column: 5 }] },
     { name: 'a test the rule cannot read: both branches may run', code: `if should_index():\n    ${createIndex}`, errors: [{ line: 2, column: 5 }] },
+    {
+      name: 'twin: the helper\'s test is true on PostgreSQL',
+      code: module({ extra: '\ndef is_postgres():\n    return op.get_context().dialect.name == "postgresql"\n', upgrade: `if is_postgres():\n    ${createIndex}` }),
+      errors: [{ line: 12, column: 9 }],
+    },
   ],
 });
 
@@ -173,7 +182,7 @@ ruleTester(requireConcurrentIndexCreation, {
 
 ruleTester(renamingColumn, {
   valid: [],
-  invalid: [{ code: `op.alter_column(TABLE, old_name, new_column_name=new_name)`, errors: [{ line: 1, message: /^Renaming a column whose name is computed at run time on a table whose name is computed at run time to a name computed at run time/ }] }],
+  invalid: [{ code: `op.alter_column(TABLE, old_name, new_column_name=new_name)`, errors: [{ line: 1, message: /^Renaming a column of a table, both with names computed at run time to a name computed at run time/ }] }],
 });
 
 ruleTester(preferBigint, {

@@ -685,6 +685,12 @@ def upgrade():
     dialect = other()
     if dialect == "sqlite":
         op.h()
+    if is_sqlite():
+        op.i()
+
+def is_sqlite():
+    """A one-line test: calling it is the test."""
+    return op.get_bind().dialect.name == "sqlite"
 `);
   const guards = Object.fromEntries(f.opCalls.filter((c) => c.name.length === 1).map((c) => [c.name, c.dialects ?? null]));
   assert.deepEqual(guards, {
@@ -698,6 +704,7 @@ def upgrade():
     g: { only: ['postgresql'] },
     // Re-bound to something else: no longer the dialect.
     h: { only: ['postgresql'] },
+    i: { only: [] },
   });
 });
 
