@@ -36,6 +36,7 @@ export const FLAGS = {
   rebase: { type: 'boolean', help: 'move the revisions that exist only on this branch on top of the other head' },
   onto: { type: 'string', arg: 'REF', help: 'with --rebase: the git revision the branch diverged from (e.g. origin/main)' },
   'dry-run': { type: 'boolean', help: 'print the plan as a diff; change nothing' },
+  force: { type: 'boolean', help: 'with init: replace a baseline that is already set' },
   message: { type: 'string', short: 'm', arg: 'TEXT', help: 'the merge revision\'s message (default: "merge heads")' },
   'version-table': { type: 'string', arg: 'NAME', help: 'the version table, [schema.]name (default: alembic_version)' },
 } satisfies Record<string, FlagSpec>;
@@ -69,6 +70,7 @@ export interface ParsedArgs {
     rebase?: boolean;
     onto?: string;
     'dry-run'?: boolean;
+    force?: boolean;
     message?: string;
     'version-table'?: string;
   };

@@ -22,6 +22,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   rule: { summary: "show one rule's documentation", load: () => import('./rules.js') },
   'fix-heads': { summary: 'fix diverged heads: --merge (a merge revision through Alembic) or --rebase --onto REF (linear history)', load: () => import('./fix-heads.js') },
   sql: { summary: "print each revision's upgrade as offline SQL through env.py (text, or Markdown for a review)", load: () => import('./sql.js') },
+  init: { summary: 'adopt alembic-guard on an existing history: write baseline = the current head (and postgres_version when the project says) into pyproject.toml', load: () => import('./init.js') },
   status: { summary: 'read-only: is the database at head? (exit 0 head, 1 behind, 3 unknown revision, 4 no version table)', load: () => import('./status.js') },
 };
 

@@ -26,6 +26,7 @@ export const jsonReporter: Reporter = (report) =>
       })),
       checks: report.checks,
       summary: report.summary,
+      ...(report.hint !== undefined ? { hint: report.hint } : {}),
     },
     null,
     2,

@@ -8,6 +8,8 @@ export interface Report {
   findings: Finding[];
   checks: CheckResult[];
   summary: Summary;
+  /** Advice shown after the summary (`alembic-guard init` for a long history without a baseline). */
+  hint?: string;
 }
 
 export interface ReportContext {
