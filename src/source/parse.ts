@@ -27,7 +27,8 @@ import { decodeSource } from './decode.js';
 import { LineIndex } from './lines.js';
 import { IGNORE_MARKER, parseIgnoreComment } from './ignores.js';
 import { parseFloatLiteral, parseIntLiteral, stringPrefix, unescapeString } from './literals.js';
-import { and, except, not, NO_DIALECT, only, or, type Guard } from './dialect-guard.js';
+import { and, NO_DIALECT, or, type Guard } from './dialect-guard.js';
+import { DialectScope, OTHER, type CondNode } from './dialect-terms.js';
 
 type Cursor = Parser.TreeCursor;
 type SyntaxNode = Parser.SyntaxNode;
@@ -71,13 +72,6 @@ interface BatchContext {
 
 type Target = { kind: 'name'; name: string } | { kind: 'seq'; items: Target[] } | { kind: 'other' };
 
-/**
- * What a name or expression inside a function stands for, as far as the dialect is concerned: the
- * connection or migration context (`op.get_bind()`, `context.get_context()`), its engine, its
- * dialect, the dialect's name, or a test on that name (`is_sqlite = dialect == "sqlite"`).
- */
-type DialectTerm = { kind: 'bind' | 'engine' | 'dialect' | 'name' } | { kind: 'test'; whenTrue: Guard; whenFalse: Guard };
-
 /** Statements that end their block: what follows them in the block does not run after them. */
 const ENDS_BLOCK = new Set(['return_statement', 'raise_statement', 'continue_statement', 'break_statement']);
 
@@ -106,11 +100,8 @@ class Reader {
   private autocommit = 0;
   /** The dialects the current statement runs on (null: every one), from the dialect tests around it. */
   private guard: Guard = null;
-  /** Names bound inside the current top-level function to the connection, its dialect or a test on it. */
-  private terms = new Map<string, DialectTerm>();
-  /** Module-level functions whose body is one `return <expression>` (`def is_postgres(): return ...`). */
-  private readonly returns = new Map<string, SyntaxNode>();
-  private readonly following = new Set<string>();
+  /** What the names of the current function and the module's one-line functions say about the dialect. */
+  private readonly dialect = new DialectScope(this.receivers);
 
   constructor(
     private readonly src: string,
@@ -266,16 +257,15 @@ class Reader {
         }
         const outer = this.fn;
         const outerGuard = this.guard;
-        const outerTerms = this.terms;
+        const outerTerms = outer === null ? this.dialect.enter() : undefined;
         if (outer === null) {
           this.fn = name;
           this.guard = null;
-          this.terms = new Map();
         }
         this.visit(type, 1);
         this.fn = outer;
         this.guard = outerGuard;
-        this.terms = outerTerms;
+        if (outerTerms !== undefined) this.dialect.leave(outerTerms);
       } else if (type === 'comment') {
         this.comment();
       } else {
@@ -334,7 +324,7 @@ class Reader {
       case 'assignment':
       case 'augmented_assignment':
         if (this.fnDepth === 0 && this.classDepth === 0) this.conditionalAssignment(type === 'augmented_assignment');
-        else if (this.fn !== null) this.bindTerm(this.c.currentNode, type === 'augmented_assignment');
+        else if (this.fn !== null) this.bindTarget(this.c.currentNode, type === 'augmented_assignment');
         this.visitChildren(depth);
         return;
       case 'print_statement':
@@ -468,7 +458,7 @@ class Reader {
       // A docstring first is allowed.
       if (stmts.length === 2 && stmts[0]!.type === 'expression_statement' && stmts[0]!.namedChild(0)?.type === 'string') stmts.shift();
       const ret = stmts.length === 1 && stmts[0]!.type === 'return_statement' ? stmts[0]!.namedChild(0) : null;
-      if (ret !== null) this.returns.set(name.text, ret);
+      if (ret !== null) this.dialect.returns.set(name.text, condOf(ret));
     }
   }
 
@@ -497,7 +487,7 @@ class Reader {
         const field = c.currentFieldName;
         const t = typeOf(c);
         if (field === 'condition') {
-          test = this.test(c.currentNode);
+          test = this.dialect.test(condOf(c.currentNode));
           this.guard = rest;
           this.visit(t, depth + 2);
         } else if (field === 'consequence') {
@@ -515,7 +505,7 @@ class Reader {
       const field = c.currentFieldName;
       const type = typeOf(c);
       if (field === 'condition') {
-        test = this.test(c.currentNode);
+        test = this.dialect.test(condOf(c.currentNode));
         this.visit(type, depth + 1);
       } else if (field === 'consequence') {
         branch(and(rest, test.whenTrue));
@@ -531,115 +521,8 @@ class Reader {
     this.guard = fallThrough.length === 0 ? NO_DIALECT : fallThrough.reduce((a, b) => or(a, b));
   }
 
-  /** What an expression stands for, dialect-wise (null: nothing we follow). */
-  private term(node: SyntaxNode): DialectTerm | null {
-    switch (node.type) {
-      case 'identifier':
-        return this.terms.get(node.text) ?? null;
-      case 'parenthesized_expression': {
-        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        return inner === null ? null : this.term(inner);
-      }
-      case 'call': {
-        // op.get_bind(), op.get_context(), context.get_bind(), context.get_context()
-        const callee = node.childForFieldName('function');
-        if (callee !== null && callee.type === 'identifier') return this.returned(callee.text);
-        if (callee === null || callee.type !== 'attribute') return null;
-        const method = callee.childForFieldName('attribute')?.text;
-        const object = callee.childForFieldName('object');
-        if (object === null || (method !== 'get_bind' && method !== 'get_context')) return null;
-        const receiver = dottedText(object);
-        return receiver !== null && (this.receivers.has(receiver) || receiver === 'context' || receiver === 'alembic.context') ? { kind: 'bind' } : null;
-      }
-      case 'attribute': {
-        const attr = node.childForFieldName('attribute')?.text;
-        const object = node.childForFieldName('object');
-        if (object === null) return null;
-        // `<anything>.dialect` is SQLAlchemy's Dialect (connections, engines, migration contexts).
-        if (attr === 'dialect') return { kind: 'dialect' };
-        const of = this.term(object);
-        if (attr === 'name') return of?.kind === 'dialect' || of?.kind === 'engine' ? { kind: 'name' } : null;
-        if (attr === 'engine' || attr === 'bind') return of?.kind === 'bind' ? { kind: attr === 'engine' ? 'engine' : 'bind' } : null;
-        return null;
-      }
-      default: {
-        const t = this.test(node);
-        return t.whenTrue === null && t.whenFalse === null ? null : { kind: 'test', ...t };
-      }
-    }
-  }
-
-  /** What a call to a one-line module function returns, read in its own (empty) scope. */
-  private returned(fn: string): DialectTerm | null {
-    const expr = this.returns.get(fn);
-    if (expr === undefined || this.following.has(fn)) return null;
-    const outer = this.terms;
-    this.terms = new Map();
-    this.following.add(fn);
-    try {
-      return this.term(expr);
-    } finally {
-      this.following.delete(fn);
-      this.terms = outer;
-    }
-  }
-
-  /** The dialects on which `node` can be true and can be false (null: every dialect). */
-  private test(node: SyntaxNode): { whenTrue: Guard; whenFalse: Guard } {
-    const unknown = { whenTrue: null, whenFalse: null };
-    switch (node.type) {
-      case 'parenthesized_expression': {
-        const inner = node.namedChildCount === 1 ? node.namedChild(0) : null;
-        return inner === null ? unknown : this.test(inner);
-      }
-      case 'not_operator': {
-        const arg = node.childForFieldName('argument');
-        if (arg === null) return unknown;
-        const t = this.test(arg);
-        return { whenTrue: t.whenFalse, whenFalse: t.whenTrue };
-      }
-      case 'boolean_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const op = node.childForFieldName('operator')?.type;
-        if (left === null || right === null) return unknown;
-        const l = this.test(left);
-        const r = this.test(right);
-        if (op === 'and') return { whenTrue: and(l.whenTrue, r.whenTrue), whenFalse: or(l.whenFalse, r.whenFalse) };
-        if (op === 'or') return { whenTrue: or(l.whenTrue, r.whenTrue), whenFalse: and(l.whenFalse, r.whenFalse) };
-        return unknown;
-      }
-      case 'identifier':
-      case 'call': {
-        const t = this.term(node);
-        return t?.kind === 'test' ? { whenTrue: t.whenTrue, whenFalse: t.whenFalse } : unknown;
-      }
-      case 'comparison_operator': {
-        // Exactly `name OP literal` or `literal OP name`, OP one of == != in `not in`.
-        const operands = node.namedChildren.filter((n) => n.type !== 'comment');
-        const ops = node.children.filter((n) => !n.isNamed);
-        if (operands.length !== 2 || ops.length !== 1) return unknown;
-        const op = ops[0]!.type;
-        for (const [subject, value] of [
-          [operands[0]!, operands[1]!],
-          [operands[1]!, operands[0]!],
-        ] as const) {
-          if (this.term(subject)?.kind !== 'name') continue;
-          const names = op === 'in' || op === 'not in' ? (subject === operands[0] ? stringItems(value) : null) : stringItems(value, true);
-          if (names === null) return unknown;
-          if (op === '==' || op === 'in') return { whenTrue: only(names), whenFalse: except(names) };
-          if (op === '!=' || op === 'not in') return { whenTrue: except(names), whenFalse: only(names) };
-          return unknown;
-        }
-        return unknown;
-      }
-      default:
-        return unknown;
-    }
-  }
-
   /** `dialect = op.get_bind().dialect.name`, `bind = op.get_bind()`, `is_pg = dialect == "postgresql"` … */
-  private bindTerm(node: SyntaxNode, augmented: boolean): void {
+  private bindTarget(node: SyntaxNode, augmented: boolean): void {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (left === null) return;
@@ -649,9 +532,7 @@ class Reader {
       else if (n.type === 'pattern_list' || n.type === 'tuple_pattern' || n.type === 'list_pattern') n.namedChildren.forEach(collect);
     };
     collect(left);
-    const t = !augmented && left.type === 'identifier' && right !== null && right.type !== 'assignment' ? this.term(right) : null;
-    for (const name of names) this.terms.delete(name);
-    if (t !== null) this.terms.set(left.text, t);
+    this.dialect.bind(names, left.type === 'identifier' ? left.text : null, right === null ? null : right.type === 'assignment' ? { k: 'assign' } : condOf(right), augmented);
   }
 
   // ---- with blocks -------------------------------------------------------------------------
@@ -1084,19 +965,8 @@ function blockEnds(block: SyntaxNode): boolean {
   return false;
 }
 
-/** `a.b.c` for an identifier or a chain of attributes on one; null otherwise. */
-function dottedText(node: SyntaxNode): string | null {
-  if (node.type === 'identifier') return node.text;
-  if (node.type !== 'attribute') return null;
-  const object = node.childForFieldName('object');
-  const attr = node.childForFieldName('attribute');
-  const head = object === null ? null : dottedText(object);
-  return head === null || attr === null ? null : `${head}.${attr.text}`;
-}
-
-/** A plain string literal's value (no f-string, no bytes, no concatenation); null otherwise. */
+/** A plain string literal's value (no f-string, no bytes); null otherwise. */
 function stringLiteral(node: SyntaxNode): string | null {
-  if (node.type !== 'string') return null;
   let prefix: ReturnType<typeof stringPrefix> | undefined;
   let body = '';
   for (const part of node.children) {
@@ -1108,20 +978,48 @@ function stringLiteral(node: SyntaxNode): string | null {
   return prefix.raw ? body : unescapeString(body, false);
 }
 
-/** One string literal (`single`), or a tuple/list/set of string literals; null when it is anything else. */
-function stringItems(node: SyntaxNode, single = false): string[] | null {
-  if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) return stringItems(node.namedChild(0)!, single);
-  const one = stringLiteral(node);
-  if (one !== null) return [one];
-  if (single || (node.type !== 'tuple' && node.type !== 'list' && node.type !== 'set')) return null;
-  const out: string[] = [];
-  for (const item of node.namedChildren) {
-    if (item.type === 'comment') continue;
-    const v = stringLiteral(item);
-    if (v === null) return null;
-    out.push(v);
+/** The shapes of a dialect test (dialect-terms.ts), read from tree-sitter nodes; calls' arguments are not read. */
+function condOf(node: SyntaxNode): CondNode {
+  switch (node.type) {
+    case 'identifier':
+      return { k: 'name', name: node.text };
+    case 'parenthesized_expression':
+      return node.namedChildCount === 1 ? condOf(node.namedChild(0)!) : OTHER;
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      return callee === null ? OTHER : { k: 'call', callee: condOf(callee) };
+    }
+    case 'attribute': {
+      const object = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      return object === null || attr === null ? OTHER : { k: 'attr', object: condOf(object), attr: attr.text };
+    }
+    case 'not_operator': {
+      const arg = node.childForFieldName('argument');
+      return arg === null ? OTHER : { k: 'not', arg: condOf(arg) };
+    }
+    case 'boolean_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const op = node.childForFieldName('operator')?.type;
+      return left === null || right === null || (op !== 'and' && op !== 'or') ? OTHER : { k: 'bool', op, left: condOf(left), right: condOf(right) };
+    }
+    case 'comparison_operator': {
+      const operands = node.namedChildren.filter((n) => n.type !== 'comment');
+      const ops = node.children.filter((n) => !n.isNamed);
+      return operands.length === 2 && ops.length === 1 ? { k: 'cmp', op: ops[0]!.type, left: condOf(operands[0]!), right: condOf(operands[1]!) } : OTHER;
+    }
+    case 'string':
+      return { k: 'str', value: stringLiteral(node) };
+    case 'concatenated_string':
+      return { k: 'str', value: null };
+    case 'tuple':
+    case 'list':
+    case 'set':
+      return { k: 'seq', items: node.namedChildren.filter((n) => n.type !== 'comment').map(condOf) };
+    default:
+      return OTHER;
   }
-  return out;
 }
 
 /** The first ERROR or MISSING node, in source order. */

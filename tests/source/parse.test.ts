@@ -740,3 +740,35 @@ def downgrade():
   assert.equal(type.kind, 'call');
   assert.deepEqual(type.kind === 'call' && type.on !== undefined ? plain(type.on) : null, { call: 'sa.Text', args: [], kwargs: {} });
 });
+
+test('dialect tests: in / not in, a literal on the left, engine.name, chained and tuple assignments', () => {
+  const f = parse(`revision = "a"
+down_revision = None
+from alembic import op
+
+def upgrade():
+    d = op.get_bind().engine.name
+    if d not in ("sqlite", "mysql"):
+        op.a()
+    if "postgresql" == d:
+        op.b()
+    if "postgresql" in d:
+        op.c()
+    x = d2 = op.get_bind().dialect.name
+    if x == "sqlite" or d2 == "sqlite":
+        op.e()
+    d, y = 1, 2
+    if d == "sqlite":
+        op.f()
+`);
+  const guards = Object.fromEntries(f.opCalls.filter((c) => c.name.length === 1).map((c) => [c.name, c.dialects ?? null]));
+  assert.deepEqual(guards, {
+    a: { except: ['mysql', 'sqlite'] },
+    b: { only: ['postgresql'] },
+    // `"postgresql" in d` is a substring test: not read.
+    c: null,
+    // The chain binds d2 only; `x == ...` is unknown, so the `or` may be true on any dialect.
+    e: null,
+    f: null,
+  });
+});
