@@ -24,7 +24,7 @@ export const CACHE_DIR = '.alembic-guard-cache';
 /** Bump when the pack layout or the entry shape changes. */
 const FORMAT = 2;
 /** The compiled modules whose code decides what a parse returns (next to this file in dist/). */
-const PARSER_MODULES = ['parse.js', 'decode.js', 'literals.js', 'ignores.js', 'lines.js', 'dialect-guard.js'];
+const PARSER_MODULES = ['parse.js', 'scan.js', 'tokenize.js', 'decode.js', 'literals.js', 'ignores.js', 'lines.js', 'dialect-guard.js', 'dialect-terms.js', 'alembic-names.js'];
 
 let parserFingerprint: string | undefined;
 

@@ -26,9 +26,11 @@ import type {
 import { decodeSource } from './decode.js';
 import { LineIndex } from './lines.js';
 import { IGNORE_MARKER, parseIgnoreComment } from './ignores.js';
+import { scanModule } from './scan.js';
 import { parseFloatLiteral, parseIntLiteral, stringPrefix, unescapeString } from './literals.js';
 import { and, NO_DIALECT, or, type Guard } from './dialect-guard.js';
 import { DialectScope, OTHER, type CondNode } from './dialect-terms.js';
+import { FUNCTIONS, opTarget, recordImport, WATCHED, withContext, type BatchContext } from './alembic-names.js';
 
 type Cursor = Parser.TreeCursor;
 type SyntaxNode = Parser.SyntaxNode;
@@ -45,8 +47,6 @@ export const MAX_ITEMS = 2000;
 /** Alembic's `_legacy_rev` (alembic/script/base.py): `([a-f0-9]+)\.py$` with `re.match`. */
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
 
-const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
-const FUNCTIONS = new Set(['upgrade', 'downgrade']);
 /** Anonymous tokens between the items of containers and argument lists. */
 const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '=', '*', '**', '.']);
 
@@ -59,15 +59,10 @@ function typeOf(c: Cursor): string {
 
 const getParser = pythonParser;
 
-interface Assigned {
+export interface Assigned {
   value: PyValue;
   /** The whole assignment statement. */
   loc: Location;
-}
-
-interface BatchContext {
-  alias: string | null;
-  call: { args: PyValue[]; kwargs: Record<string, PyValue>; loc: Location };
 }
 
 type Target = { kind: 'name'; name: string } | { kind: 'seq'; items: Target[] } | { kind: 'other' };
@@ -423,18 +418,7 @@ class Reader {
     } while (c.gotoNextSibling());
     c.gotoParent();
 
-    const inFunction = this.fnDepth > 0;
-    if (type === 'import_statement') {
-      for (const { name, alias } of bound) {
-        this.imports.push({ module: name, names: [], line: pos.line, column: pos.column, inFunction });
-        // `import alembic.op as x` binds x to the op proxy; `import alembic[.op]` binds `alembic`.
-        if (name === 'alembic.op') this.receivers.add(alias ?? 'alembic.op');
-        else if (name === 'alembic') this.receivers.add(`${alias ?? 'alembic'}.op`);
-      }
-      return;
-    }
-    this.imports.push({ module, names: bound.map((b) => b.name), line: pos.line, column: pos.column, inFunction });
-    if (module === 'alembic') for (const b of bound) if (b.name === 'op') this.receivers.add(b.alias ?? 'op');
+    recordImport(type === 'import_statement' ? 'import' : 'from', module, bound, { ...pos, inFunction: this.fnDepth > 0 }, this.imports, this.receivers);
   }
 
   private commentNode(node: SyntaxNode): void {
@@ -603,13 +587,7 @@ class Reader {
       }
     } while (c.gotoNextSibling());
     c.gotoParent();
-    if (value === undefined || value.kind !== 'call') return null;
-    if (value.func.endsWith('.autocommit_block')) return 'autocommit';
-    const dot = value.func.lastIndexOf('.');
-    if (dot > 0 && value.func.slice(dot + 1) === 'batch_alter_table' && this.receivers.has(value.func.slice(0, dot))) {
-      return { alias, call: { args: value.args, kwargs: value.kwargs, loc: value.loc } };
-    }
-    return null;
+    return withContext(value, alias, this.receivers);
   }
 
   // ---- values ------------------------------------------------------------------------------
@@ -845,21 +823,11 @@ class Reader {
       const parts = this.dotted();
       if (parts !== null) {
         func = parts.join('.');
-        if (this.fn !== null && parts.length >= 2) {
-          const recv = parts.slice(0, -1).join('.');
-          if (this.receivers.has(recv)) {
-            opName = parts[parts.length - 1]!;
-            receiver = recv;
-          } else if (parts.length === 2) {
-            for (let i = this.batches.length - 1; i >= 0; i--) {
-              if (this.batches[i]!.alias === recv) {
-                batch = this.batches[i];
-                opName = parts[1]!;
-                receiver = recv;
-                break;
-              }
-            }
-          }
+        const target = this.fn !== null ? opTarget(parts, this.receivers, this.batches) : null;
+        if (target !== null) {
+          opName = target.name;
+          receiver = target.receiver;
+          batch = target.batch;
         }
       } else {
         // A method on a value that is not a dotted name (`sa.Text().with_variant`): keep that value.
@@ -1092,8 +1060,24 @@ function strings(
   return undefined;
 }
 
+/** What a parser collects from a module, before the revision variables are judged (readFields). */
+export interface ModuleParts {
+  assigned: ReadonlyMap<string, Assigned>;
+  /** Watched variables also assigned inside a module-level block. */
+  conditional: ReadonlySet<string>;
+  docstring: { text: string; loc: Location } | null;
+  functions: ReadonlyMap<string, FunctionInfo>;
+  imports: ImportInfo[];
+  /** In source order of the call's start; null for a slot whose call was never completed. */
+  opCalls: readonly (OpCall | null)[];
+  /** Calls by bare name from top-level functions (filtered to the module's functions here). */
+  calls: readonly HelperCall[];
+  topLevel: ReadonlySet<string>;
+  ignores: IgnoreComment[];
+}
+
 function readFields(
-  reader: Reader,
+  reader: Pick<ModuleParts, 'assigned' | 'conditional'>,
   fileName: string,
   problems: ParseProblem[],
 ): Pick<MigrationFile, 'revision' | 'revisionFromFilename' | 'downRevision' | 'branchLabels' | 'dependsOn'> {
@@ -1208,7 +1192,7 @@ export function emptyFile(ref: { path: string; absPath: string }, hash: string, 
 /** Reads one revision file. Never throws: an internal failure becomes a problem on line 1. */
 export function parseMigration(source: Buffer, ref: { path: string; absPath: string }, hash: string): MigrationFile {
   try {
-    return parseUnchecked(source, ref, hash);
+    return parseUnchecked(source, ref, hash)!;
   } catch (e) {
     const reason = e instanceof RangeError ? 'the file is nested too deeply' : e instanceof Error ? e.message : String(e);
     return emptyFile(ref, hash, 0, [
@@ -1259,10 +1243,29 @@ function nestedIndentationError(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, hash: string): MigrationFile {
+/**
+ * Which reader: the fast scanner (scan.ts) for the files it fully understands, tree-sitter for the
+ * rest; `tree-sitter` / `scanner` force one (the differential tests compare them; `scanner` gives
+ * null when the scanner leaves the file).
+ */
+export type ReaderChoice = 'auto' | 'tree-sitter' | 'scanner';
+
+/** parseMigration with the reader chosen (tests): null when `scanner` is forced and declines the file. */
+export function parseMigrationWith(source: Buffer, ref: { path: string; absPath: string }, hash: string, reader: ReaderChoice): MigrationFile | null {
+  return parseUnchecked(source, ref, hash, reader);
+}
+
+function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, hash: string, choice: ReaderChoice = 'auto'): MigrationFile | null {
   const decoded = decodeSource(source);
   const text = decoded.text;
   const lines = new LineIndex(text);
+  // Files with encoding problems or ignore comments are always read by tree-sitter: the reader
+  // places those problems and comments by node.
+  if (choice !== 'tree-sitter' && decoded.problems.length === 0 && decoded.invalidUtf8 === undefined && !text.includes(IGNORE_MARKER)) {
+    const parts = scanModule(text, lines);
+    if (parts !== null) return assembleFile(ref, hash, lines, parts, []);
+  }
+  if (choice === 'scanner') return null;
   // The string is handed to tree-sitter in chunks of the binding's default bufferSize (32 KiB of
   // UTF-16): node-tree-sitter 0.25 reads past chunk ends correctly (older bindings threw on input
   // over 32 KiB), and a larger buffer measured no faster on 5 MB files. See the 5 MB tests.
@@ -1314,24 +1317,28 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
     }
   }
   problems.push(...reader.problems);
-  const fields = readFields(reader, basename(ref.path), problems);
+  return assembleFile(ref, hash, lines, reader, problems);
+}
+
+/** The MigrationFile from what a parser collected; `problems` are the file's problems so far (appended to). */
+export function assembleFile(ref: { path: string; absPath: string }, hash: string, lines: LineIndex, parts: ModuleParts, problems: ParseProblem[]): MigrationFile {
+  const fields = readFields(parts, basename(ref.path), problems);
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   const syntaxBroken = problems.some((p) => p.kind === 'syntax');
-
   return {
     path: ref.path,
     absPath: ref.absPath,
     hash,
     ...fields,
-    docstring: reader.docstring,
-    upgrade: reader.functions.get('upgrade') ?? null,
-    downgrade: reader.functions.get('downgrade') ?? null,
-    imports: reader.imports,
+    docstring: parts.docstring,
+    upgrade: parts.functions.get('upgrade') ?? null,
+    downgrade: parts.functions.get('downgrade') ?? null,
+    imports: parts.imports,
     // After a syntax error the tree is tree-sitter's recovery: which function a call sits in (or
     // whether it is a call at all) cannot be trusted, so no operations are reported.
-    opCalls: syntaxBroken ? [] : reader.opCalls.filter((c): c is OpCall => c !== null),
-    helperCalls: syntaxBroken ? [] : reader.calls.filter((c) => reader.topLevel.has(c.to)),
-    ignores: reader.ignores,
+    opCalls: syntaxBroken ? [] : parts.opCalls.filter((c): c is OpCall => c !== null),
+    helperCalls: syntaxBroken ? [] : parts.calls.filter((c) => parts.topLevel.has(c.to)),
+    ignores: parts.ignores,
     problems,
     lineCount: lines.lineCount,
   };
