@@ -26,7 +26,7 @@ ALTER TABLE users DROP COLUMN name;`,
     const out: FindingDraft[] = [];
     for (const rev of lintedRevisions(ctx)) {
       const ops = rev.upgrade;
-      if (ops.some((o) => o.kind === 'unanalyzable')) continue;
+      if (!ops.some((o) => o.kind === 'drop-column') || ops.some((o) => o.kind === 'unanalyzable')) continue;
       // Data moved through a connection (`op.get_bind().execute(...)`) is invisible here: assume a copy.
       if (rev.file.opCalls.some((c) => c.name === 'get_bind' && callRunsIn(ctx, rev.file, c, 'upgrade'))) continue;
       for (const drop of ops) {

@@ -112,7 +112,8 @@ export default defineRule({
             ),
           );
         }
-        if (op.kind === 'drop-index' && nameIsNone(op, 'index_name')) {
+        // None (or no name at all) reads as '?' in the model; only then look at the call's argument.
+        if (op.kind === 'drop-index' && op.name === '?' && nameIsNone(op, 'index_name')) {
           out.push(
             report(
               op,

@@ -22,7 +22,7 @@ import { VERSION } from '../version.js';
 
 export const CACHE_DIR = '.alembic-guard-cache';
 /** Bump when the pack layout or the entry shape changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** The compiled modules whose code decides what a parse returns (next to this file in dist/). */
 const PARSER_MODULES = ['parse.js', 'scan.js', 'tokenize.js', 'decode.js', 'literals.js', 'ignores.js', 'lines.js', 'dialect-guard.js', 'dialect-terms.js', 'alembic-names.js'];
 
@@ -51,6 +51,56 @@ export function parserVersion(): string {
 }
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9.]/g, '_');
+
+/**
+ * One file's entry: `<length of head> <head JSON><calls JSON>`. The head is the MigrationFile
+ * without its paths (they come from the run) and without its `op.*` calls; the calls (most of the
+ * bytes) are parsed only when something reads them, so a warm run that needs the graph, the shape
+ * and the cached operations does not build every call's values.
+ */
+export function encodeEntry(file: MigrationFile): string {
+  const { path: _path, absPath: _absPath, opCalls, ...head } = file;
+  const h = JSON.stringify(head);
+  return `${h.length} ${h}${JSON.stringify(opCalls)}`;
+}
+
+/** An entry back as a MigrationFile (its calls parsed on first use), or undefined when it is not a valid one. */
+export function decodeEntry(raw: string, ref: { path: string; absPath: string }, hash: string | undefined): MigrationFile | undefined {
+  const space = raw.indexOf(' ');
+  const length = Number(raw.slice(0, space));
+  if (space < 1 || !Number.isInteger(length) || space + 1 + length > raw.length) return undefined;
+  try {
+    const f = JSON.parse(raw.slice(space + 1, space + 1 + length)) as Partial<MigrationFile> | null;
+    if (typeof f !== 'object' || f === null || (hash !== undefined && f.hash !== hash)) return undefined;
+    if (!Array.isArray(f.problems) || !Array.isArray(f.imports) || !Array.isArray(f.helperCalls) || typeof f.revision !== 'object') return undefined;
+    const file = { path: ref.path, absPath: ref.absPath, ...f } as MigrationFile;
+    lazyCalls(file, raw, space + 1 + length);
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `opCalls` as a property that parses its JSON on first read (a corrupt one reads as none). */
+function lazyCalls(file: MigrationFile, raw: string, from: number): void {
+  const settle = (value: unknown) => Object.defineProperty(file, 'opCalls', { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(file, 'opCalls', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      let calls: unknown;
+      try {
+        calls = JSON.parse(raw.slice(from));
+      } catch {
+        calls = [];
+      }
+      const value = Array.isArray(calls) ? calls : [];
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+}
 
 /** A file's identity on disk when it was last read: size, mtime, ctime, inode, and its content hash. */
 type StatEntry = [size: number, mtimeMs: number, ctimeMs: number, ino: number, hash: string];
@@ -121,15 +171,9 @@ export class ParseCache {
   get(key: string, ref: { path: string; absPath: string }, hash: string): MigrationFile | undefined {
     const raw = this.stored.get(key);
     if (raw === undefined) return undefined;
-    try {
-      const f = JSON.parse(raw) as Partial<MigrationFile> | null;
-      if (typeof f !== 'object' || f === null || f.hash !== hash) return undefined;
-      if (!Array.isArray(f.problems) || !Array.isArray(f.opCalls) || !Array.isArray(f.imports) || typeof f.revision !== 'object') return undefined;
-      this.used.set(key, raw);
-      return { ...(f as MigrationFile), path: ref.path, absPath: ref.absPath };
-    } catch {
-      return undefined;
-    }
+    const file = decodeEntry(raw, ref, hash);
+    if (file !== undefined) this.used.set(key, raw);
+    return file;
   }
 
   /**
@@ -149,9 +193,9 @@ export class ParseCache {
     this.statsUsed.set(path, [st.size, st.mtimeMs, st.ctimeMs, st.ino, hash]);
   }
 
-  /** Store a parse; `json` is its JSON text when the caller has it already. */
-  set(key: string, file: MigrationFile, json?: string): void {
-    this.used.set(key, json ?? JSON.stringify(file));
+  /** Store a parse; `entry` is its encodeEntry text when the caller has it already (from a worker). */
+  set(key: string, file: MigrationFile, entry?: string): void {
+    this.used.set(key, entry ?? encodeEntry(file));
     this.changed = true;
   }
 
