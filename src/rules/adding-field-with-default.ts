@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { ColumnSpec } from '../ops/model.js';
-import { collapsePerCall, report, tableRef, target, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, report, tableRef, target, upgradeOps, via } from './support.js';
 
 /** Why adding this column rewrites the table, or undefined when it does not. */
 function rewriteReason(c: ColumnSpec, version: number): string | undefined {

@@ -2,7 +2,7 @@ import { defineRule } from './define.js';
 import type { RuleContext } from './define.js';
 import type { OperationOf } from '../ops/model.js';
 import { operationsFromCall } from '../ops/from-python.js';
-import { callRunsIn, collapsePerCall, columnBefore, columnRef, earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from '../ops/rule-support.js';
+import { callRunsIn, collapsePerCall, columnBefore, columnRef, earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from './support.js';
 
 /** Does a CHECK expression prove `col IS NOT NULL`? */
 function provesNotNull(expression: string, col: string): boolean {

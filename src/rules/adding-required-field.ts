@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, report, tableRef, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'adding-required-field',

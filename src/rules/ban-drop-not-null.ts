@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, columnRef, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, columnRef, report, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'ban-drop-not-null',

@@ -1,7 +1,7 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
 import type { Operation } from '../ops/model.js';
-import { columnRef, lintedRevisions, q, report, tableRef } from '../ops/rule-support.js';
+import { columnRef, lintedRevisions, q, report, tableRef } from './support.js';
 
 /** Calls that add their column's constraints implicitly: Alembic skips those on SQLite with a warning. */
 const IMPLICIT = new Set(['add_column', 'create_table']);

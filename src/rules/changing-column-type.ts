@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, columnBefore, columnRef, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, columnBefore, columnRef, report, upgradeOps, via } from './support.js';
 import { typeChangeRewrites, typeLabel } from '../ops/types.js';
 
 export const rule = defineRule({

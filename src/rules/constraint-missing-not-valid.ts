@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { collapsePerCall, lintedRevisions, nameRef, report, sameTable, tableRef, via } from '../ops/rule-support.js';
+import { collapsePerCall, lintedRevisions, nameRef, report, sameTable, tableRef, via } from './support.js';
 
 export const rule = defineRule({
   id: 'constraint-missing-not-valid',

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { callRunsIn, collapsePerCall, columnRef, lintedRevisions, py, report, sameTable, tableRef } from '../ops/rule-support.js';
+import { callRunsIn, collapsePerCall, columnRef, lintedRevisions, py, report, sameTable, tableRef } from './support.js';
 import { typeLabel } from '../ops/types.js';
 
 export const rule = defineRule({

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, newNameRef, q, report, tableRef, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, newNameRef, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'renaming-table',

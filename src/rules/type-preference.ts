@@ -7,7 +7,7 @@
 import type { FindingDraft, Location } from '../model.js';
 import type { RuleContext } from './define.js';
 import type { ColumnSpec, Operation, TypeSpec } from '../ops/model.js';
-import { lintedRevisions, q, report, tableRef } from '../ops/rule-support.js';
+import { lintedRevisions, q, report, tableRef } from './support.js';
 
 export interface DeclaredType {
   op: Operation;

@@ -3,11 +3,11 @@
  * how to name things in messages. Pure.
  */
 import type { FindingDraft, MigrationFile, OpCall } from '../model.js';
-import { callPhases, functionPhases, type FunctionPhases, type Phase } from './phases.js';
-import { SchemaHistory, upgradeOpsOf, type ColumnState } from './history.js';
-import { fileOperations } from './file-ops.js';
-import type { RuleContext } from '../rules/define.js';
-import { DEFAULT_POSTGRES_VERSION, type Operation, type OperationKind, type OperationOf, type OpsModel, type QualifiedName, type RevisionOps } from './model.js';
+import { callPhases, functionPhases, type FunctionPhases, type Phase } from '../ops/phases.js';
+import { SchemaHistory, upgradeOpsOf, type ColumnState } from '../ops/history.js';
+import { fileOperations } from '../ops/file-ops.js';
+import type { RuleContext } from './define.js';
+import { DEFAULT_POSTGRES_VERSION, type Operation, type OperationKind, type OperationOf, type OpsModel, type QualifiedName, type RevisionOps } from '../ops/model.js';
 
 /** Per run (per context): the linted revisions, and their upgrade operations by kind in source order. */
 interface LintedIndex {
