@@ -625,26 +625,22 @@ class Scanner implements ModuleParts {
     this.kw('in');
     this.exprList();
     this.op(':');
-    let e = this.block().e;
-    if (this.isKw('else')) {
-      this.p++;
-      this.op(':');
-      e = this.block().e;
-    }
-    return { s, e, kind: 'for' };
+    return { s, e: this.elseBlock(this.block().e), kind: 'for' };
+  }
+
+  /** A loop's optional `else:` block: the statement's end. */
+  private elseBlock(end: number): number {
+    if (!this.isKw('else')) return end;
+    this.p++;
+    this.op(':');
+    return this.block().e;
   }
 
   private whileStatement(): Stmt {
     const s = this.kw('while').start;
     this.expr();
     this.op(':');
-    let e = this.block().e;
-    if (this.isKw('else')) {
-      this.p++;
-      this.op(':');
-      e = this.block().e;
-    }
-    return { s, e, kind: 'while' };
+    return { s, e: this.elseBlock(this.block().e), kind: 'while' };
   }
 
   private tryStatement(): Stmt {

@@ -17,18 +17,7 @@ import { parseMigrationWith } from '../../src/source/parse.js';
 import type { MigrationFile } from '../../src/model.js';
 import { fixturesDir, venvPython } from '../helpers/paths.js';
 import { generateProject } from '../../bench/generate.js';
-
-/** A small deterministic PRNG (mulberry32), so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const ATOMS = [
   '"users"', "'users'", '"say \\"hi\\"\\n\\t\\x41\\u00e9"', 'r"C:\\path\\n"', "b'bytes'", 'f"plain"', '"""a\nmulti-line\nstring"""', '"a" "b"',
