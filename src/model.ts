@@ -55,8 +55,12 @@ export type PyValue = PyBase &
     | { kind: 'dict'; entries: { key: PyValue; value: PyValue }[] }
     /** An identifier or dotted attribute chain: `sa.Integer`, `postgresql.ENUM`, `MY_CONST`. */
     | { kind: 'name'; name: string }
-    /** A call: `sa.Column('id', sa.Integer(), nullable=False)`; `func` is the dotted callee. */
-    | { kind: 'call'; func: string; args: PyValue[]; kwargs: Record<string, PyValue> }
+    /**
+     * A call: `sa.Column('id', sa.Integer(), nullable=False)`; `func` is the dotted callee (its
+     * source text when it is not a dotted name). `on`: the value a method is called on when that
+     * is not a dotted name (`sa.Text().with_variant(...)` → the `sa.Text()` call).
+     */
+    | { kind: 'call'; func: string; args: PyValue[]; kwargs: Record<string, PyValue>; on?: PyValue }
     /** String concatenation, `%` formatting, `.format()`, subscripts, lambdas, anything else. */
     | { kind: 'other' }
   );
@@ -88,6 +92,24 @@ export interface FunctionInfo {
   bodyKind: BodyKind;
 }
 
+/**
+ * The dialects a statement can run on, read from the `if` tests on the dialect's name around it
+ * (`if op.get_bind().dialect.name == "sqlite":`, a `dialect` variable, `elif`/`else`, an early
+ * `return`): `only` these, or every dialect `except` these. Names as SQLAlchemy spells them.
+ */
+export type DialectGuard = { only: string[] } | { except: string[] };
+
+/** A call from one top-level function of the module to another (`_drop_indexes()` inside downgrade()). */
+export interface HelperCall {
+  /** The calling top-level function. */
+  from: string;
+  /** The module-level function called. */
+  to: string;
+  line: number;
+  /** Set when the call sits in a dialect branch. */
+  dialects?: DialectGuard;
+}
+
 /** One `op.*` (or `batch_op.*`) call, in source order. */
 export interface OpCall {
   /** The operation name: `create_index`, `execute`, `add_column`, `alter_column` … */
@@ -104,6 +126,8 @@ export interface OpCall {
   batch?: { args: PyValue[]; kwargs: Record<string, PyValue>; loc: Location };
   /** Inside `with op.get_context().autocommit_block():` (or `context.autocommit_block()`). */
   autocommit: boolean;
+  /** Set when the call sits in a dialect branch: the dialects it runs on. */
+  dialects?: DialectGuard;
 }
 
 export interface IgnoreComment {
@@ -166,6 +190,8 @@ export interface MigrationFile {
   downgrade: FunctionInfo | null;
   imports: ImportInfo[];
   opCalls: OpCall[];
+  /** Calls between the module's top-level functions, in source order: which helper runs in which phase. */
+  helperCalls: HelperCall[];
   ignores: IgnoreComment[];
   /** Problems that make the file unreadable for the graph (syntax error, non-literal revision …). */
   problems: ParseProblem[];

@@ -44,7 +44,7 @@ export const FLAGS = {
   'lock-timeout': { type: 'string', arg: 'SECONDS', help: 'lock_timeout for each revision unless env.py, the role or the database sets one (default 5)' },
   'statement-timeout': { type: 'string', arg: 'SECONDS', help: 'statement_timeout for each revision unless env.py, the role or the database sets one (default: none)' },
   heads: { type: 'boolean', help: 'upgrade every head when the scripts have several (alembic upgrade heads)' },
-  force: { type: 'boolean', help: 'migrate even when the static check finds errors in the revisions to apply' },
+  force: { type: 'boolean', help: 'migrate: even when the static check finds errors in the revisions to apply; init: replace a baseline that is already set' },
   plan: { type: 'boolean', help: 'print what would run, change nothing' },
   sql: { type: 'boolean', help: "with --plan: each revision's offline SQL (alembic upgrade --sql)" },
   backup: { type: 'string', arg: 'FILE', help: 'pg_dump the database to FILE before the first revision (.sql: plain SQL, else custom format)' },
@@ -81,6 +81,7 @@ export interface ParsedArgs {
     rebase?: boolean;
     onto?: string;
     'dry-run'?: boolean;
+    force?: boolean;
     message?: string;
     'version-table'?: string;
     wait?: string;
@@ -88,7 +89,6 @@ export interface ParsedArgs {
     'lock-timeout'?: string;
     'statement-timeout'?: string;
     heads?: boolean;
-    force?: boolean;
     plan?: boolean;
     sql?: boolean;
     backup?: string;

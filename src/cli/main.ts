@@ -23,6 +23,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   'fix-heads': { summary: 'fix diverged heads: --merge (a merge revision through Alembic) or --rebase --onto REF (linear history)', load: () => import('./fix-heads.js') },
   sql: { summary: "print each revision's upgrade as offline SQL through env.py (text, or Markdown for a review)", load: () => import('./sql.js') },
   trace: { summary: 'run the revisions up on a throwaway PostgreSQL and print what each did: statements, locks, rewrites, rows', load: () => import('./trace.js') },
+  init: { summary: 'adopt alembic-guard on an existing history: write baseline = the current head (and postgres_version when the project says) into pyproject.toml', load: () => import('./init.js') },
   status: { summary: 'read-only: is the database at head? (exit 0 head, 1 behind, 3 unknown revision, 4 no version table)', load: () => import('./status.js') },
   migrate: { summary: 'the production upgrade: one runner at a time, lock-safe steps, refuses the unknown (--plan to preview)', load: () => import('./migrate.js') },
   doctor: { summary: "read-only: explain the database's state against the scripts and the command that fixes it", load: () => import('./doctor.js') },

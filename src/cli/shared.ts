@@ -23,6 +23,7 @@ export function projectFromArgs(args: ParsedArgs, ctx: CommandContext): Project 
     versions: args.flags.versions,
     recursive: args.flags.recursive,
     env: ctx.env,
+    ...(args.flags.python !== undefined ? { python: args.flags.python } : {}),
   });
 }
 

@@ -13,6 +13,7 @@ import { applyIgnores, effectiveSeverity, sortFindings, summarize } from './find
 import { ruleById } from '../rules/index.js';
 import { reviewSql, sinceFindings, sinceSelection } from './since.js';
 import { VERSION } from '../version.js';
+import { adoptionHint } from './adoption.js';
 
 export interface CheckOptions {
   /** Read and write the parse cache (default true). */
@@ -86,9 +87,14 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
     findings: all,
     checks,
     summary: summarize(all),
+    ...hintOf(adoptionHint(project, result.graph, all, since !== undefined)),
     // The Markdown report shows the offline SQL of the revisions --since selected, for reviewers.
     ...(offlineSql.length > 0 ? { offlineSql } : {}),
     ...(trace !== undefined ? { trace } : {}),
   };
   return { report, ...(error !== undefined ? { error } : {}) };
+}
+
+function hintOf(hint: string | undefined): { hint?: string } {
+  return hint === undefined ? {} : { hint };
 }

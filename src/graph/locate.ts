@@ -105,3 +105,46 @@ export function didYouMean(name: string, candidates: Iterable<string>): string[]
     .map((x) => x.c)
     .slice(0, 3);
 }
+
+/**
+ * The heads a history keeps once its broken `down_revision` links are repaired, whatever the
+ * repair. Alembic stops at the first missing parent, so a user learns about diverged heads only on
+ * the next run; this answers now. A repaired link makes the broken revision the child of some
+ * existing revision, which stops being a head if it was one: each link can continue at most one
+ * head, and the heads above the broken revisions stay heads. So at least `heads.length - links`
+ * heads remain over the whole graph (`atLeast`).
+ */
+export interface HeadsDespiteBrokenLinks {
+  /** The revisions with a missing parent and everything above them: where they attach is unknown. */
+  leftOut: string[];
+  /** The revisions with a missing parent themselves, in map order. */
+  broken: string[];
+  /** Missing parents (one per name that resolves to no revision). */
+  links: number;
+  /** The heads of the revisions whose whole ancestry loads (those not in `leftOut`), in map order. */
+  heads: string[];
+  /** The fewest heads `consider` (default: every head of the graph) can come down to once every link is repaired. */
+  atLeast: number;
+}
+
+export function headsDespiteBrokenLinks(graph: RevisionGraph, consider: readonly string[] = graph.heads): HeadsDespiteBrokenLinks {
+  const broken: string[] = [];
+  let links = 0;
+  for (const p of graph.problems) {
+    if (p.kind !== 'missing-down-revision') continue;
+    links++;
+    if (!broken.includes(p.revision)) broken.push(p.revision);
+  }
+  const left = new Set<string>();
+  const stack = [...broken];
+  while (stack.length > 0) {
+    const r = stack.pop()!;
+    if (left.has(r)) continue;
+    left.add(r);
+    for (const c of graph.nodes.get(r)?.nextRevisions ?? []) if (!left.has(c)) stack.push(c);
+  }
+  const leftOut = graph.history.filter((r) => left.has(r)).reverse();
+  // Heads of the part that loads: revisions outside it whose children are all left out count too.
+  const heads = [...graph.nodes.values()].filter((n) => !left.has(n.revision) && n.nextRevisions.every((c) => left.has(c))).map((n) => n.revision);
+  return { leftOut, broken, links, heads, atLeast: Math.max(consider.length - links, 0) };
+}

@@ -4,10 +4,10 @@
  * Called once per run by the engine, only when some operation rule is enabled.
  */
 import type { MigrationFile, OpCall, Project } from '../model.js';
-import { DEFAULT_POSTGRES_VERSION, type Operation, type OpsModel, type RevisionOps } from './model.js';
-import { draftBase, executeSql, operationsFromCall, type OpDraft } from './from-python.js';
+import { DEFAULT_POSTGRES_VERSION, type OpsModel, type RevisionOps } from './model.js';
+import { executeSql, type OpDraft } from './from-python.js';
 import { loadSqlParser, operationsFromSql } from './from-sql.js';
-import { contextualize, phaseOf } from './context.js';
+import { fileOperations as fileOps } from './file-ops.js';
 
 export { contextualize, phaseOf, tableKey, tableOf, type ContextMeta } from './context.js';
 
@@ -25,10 +25,10 @@ export interface BuildInput {
   fileCache?: FileOpsCache;
 }
 
-/** A store of whole files' operations, by content (the engine persists it beside the parse cache). */
+/** A store of whole files' operations, by content and target dialect (the engine persists it beside the parse cache). */
 export interface FileOpsCache {
-  get(file: MigrationFile, parseSql: boolean): RevisionOps | undefined;
-  set(file: MigrationFile, parseSql: boolean, ops: RevisionOps): void;
+  get(file: MigrationFile, dialect: string): RevisionOps | undefined;
+  set(file: MigrationFile, dialect: string, ops: RevisionOps): void;
 }
 
 export interface SqlCache {
@@ -66,37 +66,24 @@ export function targetOf(project: BuildInput['project']): Pick<OpsModel, 'dialec
   };
 }
 
-/** Operations of one file (upgrade and downgrade), with context. The SQL parser must be loaded when the file has SQL. */
-export function fileOperations(file: MigrationFile, options: { parseSql: boolean; sqlCache?: SqlCache }): RevisionOps {
-  const byPhase: Record<'upgrade' | 'downgrade', { main: OpDraft[]; helpers: OpDraft[] }> = {
-    upgrade: { main: [], helpers: [] },
-    downgrade: { main: [], helpers: [] },
-  };
-  const hooks = {
-    sql: (sql: string, call: OpCall): OpDraft[] => {
-      if (!options.parseSql) {
-        return [{ ...draftBase(call.loc, { kind: 'python', call }), kind: 'other-sql' as const, statementType: 'SQL (not analyzed for this dialect)', table: null }];
-      }
-      let drafts = options.sqlCache?.get(sql);
-      if (drafts === undefined) {
-        drafts = operationsFromSql(sql, { bindParams: true });
-        options.sqlCache?.set(sql, drafts);
-      }
-      return attach(drafts, call);
-    },
-  };
-  for (const call of file.opCalls) {
-    const phase = phaseOf(call.function);
-    const drafts = operationsFromCall(call, hooks);
-    // Helpers run when upgrade()/downgrade() call them; their operations are taken after the
-    // function's own (tables the function creates count as created for the helper).
-    const main = call.function === 'upgrade' || call.function === 'downgrade' || call.function.startsWith('upgrade_') || call.function.startsWith('downgrade_');
-    (main ? byPhase[phase].main : byPhase[phase].helpers).push(...drafts);
-  }
-  const revision = file.revision.value;
-  const ctx = (phase: 'upgrade' | 'downgrade'): Operation[] =>
-    contextualize([...byPhase[phase].main, ...byPhase[phase].helpers], { file: file.path, revision, phase });
-  return { file, revision, upgrade: ctx('upgrade'), downgrade: ctx('downgrade') };
+/**
+ * Operations of one file for the target dialect (see file-ops.ts), with the SQL of `op.execute`
+ * parsed on PostgreSQL. The SQL parser must be loaded when the file has SQL.
+ */
+export function fileOperations(file: MigrationFile, options: { dialect: string; sqlCache?: SqlCache }): RevisionOps {
+  const cache = options.sqlCache;
+  const sql =
+    options.dialect === 'postgresql'
+      ? (text: string, call: OpCall): OpDraft[] => {
+          let drafts = cache?.get(text);
+          if (drafts === undefined) {
+            drafts = operationsFromSql(text, { bindParams: true });
+            cache?.set(text, drafts);
+          }
+          return attach(drafts, call);
+        }
+      : undefined;
+  return fileOps(file, { dialect: options.dialect, ...(sql !== undefined ? { sql } : {}) });
 }
 
 /**
@@ -106,14 +93,14 @@ export function fileOperations(file: MigrationFile, options: { parseSql: boolean
 export async function buildOperations(input: BuildInput): Promise<OpsModel> {
   const target = targetOf(input.project);
   const parseSql = target.dialect === 'postgresql';
-  const cached = input.files.map((f) => input.fileCache?.get(f, parseSql));
+  const cached = input.files.map((f) => input.fileCache?.get(f, target.dialect));
   const missing = input.files.filter((_, i) => cached[i] === undefined);
   if (parseSql && needsSqlParser(missing, input.sqlCache)) await loadSqlParser();
   const revisions = input.files.map((f, i) => {
     const hit = cached[i];
     if (hit !== undefined) return hit;
-    const ops = fileOperations(f, { parseSql, ...(input.sqlCache !== undefined ? { sqlCache: input.sqlCache } : {}) });
-    input.fileCache?.set(f, parseSql, ops);
+    const ops = fileOperations(f, { dialect: target.dialect, ...(input.sqlCache !== undefined ? { sqlCache: input.sqlCache } : {}) });
+    input.fileCache?.set(f, target.dialect, ops);
     return ops;
   });
   return { ...target, revisions, byPath: new Map(revisions.map((r) => [r.file.path, r])) };

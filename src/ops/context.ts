@@ -7,12 +7,7 @@ import type { OpCall } from '../model.js';
 import type { Operation, QualifiedName } from './model.js';
 import type { OpDraft } from './from-python.js';
 
-/** Which phase an `op.*` call belongs to, from the top-level function it is in. */
-export function phaseOf(fn: string): 'upgrade' | 'downgrade' {
-  // Alembic's multidb template names them upgrade_<engine>() / downgrade_<engine>(); helpers are
-  // usually named after the phase that calls them (`_downgrade_data`, `downgrade_enum`).
-  return fn.toLowerCase().includes('downgrade') ? 'downgrade' : 'upgrade';
-}
+export { phaseOf } from './phases.js';
 
 /**
  * Comparison key of a table name: PostgreSQL folds unquoted names to lower case, and `public` is

@@ -11,22 +11,6 @@ import type { Location, OpCall, PyValue } from '../model.js';
 import type { ColumnSpec, ConstraintSpec, DefaultSpec, Operation, OpSource, QualifiedName } from './model.js';
 import { defaultFromPython, lastSegment, typeFromPython } from './types.js';
 import { draftBase, type OpDraft } from './draft.js';
-import { parseMigration } from '../source/parse.js';
-
-/**
- * The receiver of a method chain such as `sa.text("...").bindparams(x=1)`: the source parser
- * gives the callee as text, so the receiver expression is read back with the same parser.
- */
-function methodReceiver(func: string, method: string): PyValue | undefined {
-  const suffix = `.${method}`;
-  if (!func.endsWith(suffix)) return undefined;
-  const receiver = func.slice(0, -suffix.length);
-  if (!receiver.endsWith(')')) return undefined;
-  const module = `revision = "x"\ndown_revision = None\ndef upgrade():\n    op.execute(\n${receiver}\n    )\n`;
-  const file = parseMigration(Buffer.from(module, 'utf8'), { path: '<expression>', absPath: '<expression>' }, '');
-  if (file.problems.length > 0) return undefined;
-  return file.opCalls[0]?.args[0];
-}
 
 export { draftBase, type OpDraft } from './draft.js';
 
@@ -92,6 +76,26 @@ export function nameValue(v: PyValue | undefined): string | null {
   if (v.kind === 'str') return v.value;
   if (v.kind === 'call' && ['f', 'conv', 'quoted_name'].includes(lastSegment(v.func)) && v.args[0] !== undefined) return nameValue(v.args[0]);
   return v.text;
+}
+
+/** A name argument that is an expression (a variable, an attribute, a call other than op.f()/conv()), not a literal. */
+function isExpression(v: PyValue | undefined): v is PyValue {
+  if (v === undefined || v.kind === 'none' || v.kind === 'str') return false;
+  if (v.kind === 'call' && ['f', 'conv', 'quoted_name'].includes(lastSegment(v.func)) && v.args[0] !== undefined) return isExpression(v.args[0]);
+  return true;
+}
+
+/** The name arguments of a call that are expressions, by the field of the operation they name. */
+function computedNames(call: OpCall, a: Args): OpDraft['computed'] {
+  const out: NonNullable<OpDraft['computed']> = {};
+  const note = (field: keyof typeof out, v: PyValue | undefined) => {
+    if (isExpression(v)) out[field] = v.text;
+  };
+  note('table', call.batch !== undefined ? (call.batch.args[0] ?? call.batch.kwargs['table_name']) : (a.get('table_name') ?? a.get('source_table') ?? a.get('old_table_name')));
+  note('name', a.get('index_name') ?? a.get('constraint_name'));
+  note('column', a.get('column_name'));
+  note('newName', a.get('new_column_name') ?? a.get('new_table_name'));
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function strList(v: PyValue | undefined): string[] {
@@ -245,8 +249,8 @@ export function executeSql(v: PyValue | undefined): { sql: string } | { reason: 
     }
     if (HARMLESS_DDL.has(fn)) return { harmless: fn };
     if (fn === 'bindparams' || fn === 'execution_options' || fn === 'columns') {
-      const receiver = methodReceiver(v.func, fn);
-      if (receiver !== undefined && receiver.kind === 'call') return executeSql(receiver);
+      // `sa.text("...").bindparams(x=1)`: the SQL is the text the method is called on.
+      if (v.on !== undefined && v.on.kind === 'call') return executeSql(v.on);
       return { reason: `the SQL is built with .${fn}(), read at run time` };
     }
     return { reason: `the SQL is built at run time by ${v.func}()` };
@@ -259,8 +263,15 @@ export function executeSql(v: PyValue | undefined): { sql: string } | { reason: 
 export function operationsFromCall(call: OpCall, hooks: PythonFrontEndHooks): OpDraft[] {
   const sig = SIGNATURES[call.name];
   if (sig === undefined) return [];
+  const a = new Args(call, call.batch !== undefined ? sig.batch : sig.op);
+  const drafts = draftsFromCall(call, a, hooks);
+  const computed = call.name === 'execute' || call.name === 'bulk_insert' ? undefined : computedNames(call, a);
+  if (computed !== undefined) for (const d of drafts) if (d.source.kind === 'python') d.computed = computed;
+  return drafts;
+}
+
+function draftsFromCall(call: OpCall, a: Args, hooks: PythonFrontEndHooks): OpDraft[] {
   const inBatch = call.batch !== undefined;
-  const a = new Args(call, inBatch ? sig.batch : sig.op);
   const schemaArg = a.get('schema') ?? call.batch?.kwargs['schema'];
   const table = (): QualifiedName => (inBatch ? qualified(call.batch!.args[0] ?? call.batch!.kwargs['table_name'], schemaArg) : qualified(a.get('table_name'), schemaArg));
   const src = source(call);

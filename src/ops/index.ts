@@ -9,4 +9,3 @@ export { operationsFromCall, columnFromPython, executeSql, nameValue, KNOWN_OPER
 export { loadSqlParser, sqlParserReady, operationsFromSql, splitOfflineSql, neutralizeBindParams, type OfflineSection, type SqlFrontEndOptions } from './from-sql.js';
 export { operationsFromOfflineSql, mergeFrontEnds, operationSignature } from './offline.js';
 export { typeFromPython, defaultFromPython, typeChangeRewrites, typeLabel, sqlExpressionVolatility } from './types.js';
-export { lintedRevisions, upgradeOps, report, collapsePerCall, sameTable, target } from './rule-support.js';

@@ -137,6 +137,12 @@ export interface OpBase {
   /** Position in the revision's phase, 0-based, in source order. */
   index: number;
   source: OpSource;
+  /**
+   * Names given as Python expressions rather than literals (`op.drop_index(index, table_name=t)`,
+   * `SqlDataset.__tablename__`): the field then holds the expression's source text, which is not
+   * the object's name. `name` is the operation's own index or constraint name.
+   */
+  computed?: Partial<Record<'table' | 'name' | 'column' | 'newName', string>>;
 }
 
 export type Operation = OpBase &

@@ -84,10 +84,13 @@ export function typeFromPython(v: PyValue | undefined): TypeSpec {
     callee = v.func;
     args = v.args;
     kwargs = v.kwargs;
-    // `sa.Integer().with_variant(...)`, `sa.JSON().with_variant(JSONB, 'postgresql')`: the base type.
+    // `sa.JSON().with_variant(JSONB(), "postgresql")`: the PostgreSQL variant; a variant for other
+    // dialects only (`sa.Text().with_variant(mysql.LONGTEXT(), "mysql")`): the type it is called on.
     if (lastSegment(callee) === 'with_variant') {
-      const dialect = pyStr(args[1]) ?? pyStr(kwargs['dialect_name']);
-      if (dialect === 'postgresql' && args[0] !== undefined) return { ...typeFromPython(args[0]), text };
+      const dialects = [...args.slice(1), ...(kwargs['dialect_name'] !== undefined ? [kwargs['dialect_name']] : [])].map(pyStr);
+      if (dialects.includes('postgresql') && (args[0] ?? kwargs['type_']) !== undefined) return { ...typeFromPython(args[0] ?? kwargs['type_']), text };
+      const base = v.on ?? (callee.includes('.') ? ({ kind: 'name', name: callee.slice(0, callee.lastIndexOf('.')), text: '', loc: v.loc } as PyValue) : undefined);
+      if (base !== undefined && dialects.length > 0 && dialects.every((d) => d !== undefined)) return { ...typeFromPython(base), text };
       return { name: 'unknown', params: [], arrayDims: 0, text };
     }
   } else return { name: 'unknown', params: [], arrayDims: 0, text };

@@ -14,7 +14,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PythonError } from '../errors.js';
+import { describePython, findPython } from '../python/find.js';
+import { locatePackage } from './package-location.js';
 import type { GuardSettings, Project, Warning } from '../model.js';
 import { AlembicConfig, type Sourced } from './config.js';
 import { readIniFile } from './ini.js';
@@ -35,6 +37,11 @@ export interface LoadProjectOptions {
    */
   recursive?: boolean;
   env?: Record<string, string | undefined>; // default process.env (ALEMBIC_CONFIG)
+  /**
+   * --python: the interpreter to ask where a package-style script_location's package lives when
+   * it is not in the project's folders (else found as the database checks find it).
+   */
+  python?: string;
 }
 
 export const DEFAULT_FILE_TEMPLATE = '%(rev)s_%(slug)s';
@@ -223,6 +230,11 @@ interface ResolveContext {
   sysPath: string[];
   /** Relative-path warnings already given, one per key. */
   warned: Set<string>;
+  /**
+   * The project's Python, for a package that is not in the project's folders: its folder, or why
+   * not (a sentence). Undefined when there is no way to ask.
+   */
+  askPython?: (pkg: string) => { dirs: string[] } | { why: string };
 }
 
 function at(s: { file: string; line?: number }): string {
@@ -266,14 +278,20 @@ function resolveLocation(value: string, src: Sourced<unknown>, ctx: ResolveConte
         hint: 'Use a path (for example %(here)s/migrations) or package.name:folder.',
       });
     }
-    const dir = findPackageDir(pkg, roots);
+    let dir = findPackageDir(pkg, roots);
     if (!dir) {
-      throw new ConfigError(`${at(src)}: cannot find package '${pkg}' of ${src.key} '${value}'`, {
-        reason: `alembic-guard resolves package:folder statically and looked for a '${pkg.split('.').join('/')}' folder in: ${roots
-          .map((r) => loader.display(r))
-          .join(', ')}.`,
-        hint: `Add the folder that holds the '${pkg.split('.')[0]}' package to prepend_sys_path, or write ${src.key} as a path such as %(here)s/<folder>.`,
-      });
+      // Not in the project's folders: installed (site-packages, an editable install). Ask Python.
+      const asked = ctx.askPython?.(pkg);
+      if (asked !== undefined && 'dirs' in asked) {
+        // A namespace package has several folders: the first that holds the rest of the path, as
+        // importlib.resources' MultiplexedPath joins it.
+        dir = asked.dirs.find((d) => existsSync(join(d, ...tokens.slice(1)))) ?? asked.dirs[0]!;
+      } else {
+        throw new ConfigError(`${at(src)}: cannot find package '${pkg}' of ${src.key} '${value}'`, {
+          reason: `It is not a '${pkg.split('.').join('/')}' folder in ${roots.map((r) => loader.display(r)).join(', ')}${asked !== undefined ? `, and ${asked.why}` : ''}.`,
+          hint: `Install the project in its virtualenv (or pass --python PATH to the interpreter that has it), add the folder that holds the '${pkg.split('.')[0]}' package to prepend_sys_path, or write ${src.key} as a path such as %(here)s/<folder>.`,
+        });
+      }
     }
     return join(dir, ...tokens.slice(1));
   }
@@ -363,6 +381,23 @@ export function loadProject(options: LoadProjectOptions): Project {
   const prepend = cfg?.getPrependSysPath();
   const prependSysPath = prepend ? prepend.value.map((p) => resolve(located.baseDir, p)) : [];
   ctx.sysPath = prependSysPath;
+  ctx.askPython = (pkg) => {
+    let python;
+    try {
+      // The interpreter the database checks would use: what it has installed is what Alembic sees.
+      const forPython: Project = { root, configFiles, section, versionLocations: [], recursiveVersionLocations: false, sourceless: false, fileTemplate: DEFAULT_FILE_TEMPLATE, prependSysPath, settings, warnings: [] };
+      python = findPython(forPython, { ...(options.python !== undefined ? { python: options.python } : {}), cwd, env: env as NodeJS.ProcessEnv });
+    } catch (e) {
+      if (e instanceof PythonError) return { why: `there is no Python to ask where it is installed (${e.message}${e.reason !== undefined ? `: ${e.reason}` : ''})` };
+      throw e;
+    }
+    const answer = locatePackage(pkg, { python, cwd: located.baseDir, env: env as NodeJS.ProcessEnv, prependSysPath });
+    const asked = `${describePython(python)} (found by ${python.source})`;
+    if ('missing' in answer) return { why: `${asked} cannot import '${answer.missing}'` };
+    if ('module' in answer) return { why: `for ${asked}, '${answer.module}' is a module (${answer.origin ?? 'built in'}), not a package folder` };
+    if (answer.locations.length === 0) return { why: `for ${asked}, '${pkg}' is a namespace package with no folder` };
+    return { dirs: answer.locations };
+  };
 
   const scriptSrc = cfg?.getString('script_location');
   const useVersionsFlag = options.versions !== undefined && options.versions.length > 0;

@@ -28,6 +28,7 @@ export const jsonReporter: Reporter = (report) =>
       checks: report.checks,
       summary: report.summary,
       ...(report.trace !== undefined ? { trace: report.trace } : {}),
+      ...(report.hint !== undefined ? { hint: report.hint } : {}),
     },
     null,
     2,

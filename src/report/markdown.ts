@@ -85,6 +85,7 @@ export const markdownReporter: Reporter = (input, context) => {
   if (report.project.config !== undefined) where.push(`config ${code(prefix + report.project.config)}`);
   if (report.project.versionLocations.length > 0) where.push(`versions ${report.project.versionLocations.map((v) => code(prefix + v)).join(', ')}`);
   out.push(`${report.tool.name} ${report.tool.version}${where.length > 0 ? ` · ${where.join(' · ')}` : ''}`, '');
+  if (report.hint !== undefined) out.push(`> **Hint:** ${report.hint}`, '');
 
   if (total > 0) {
     out.push('### Findings by revision', '');

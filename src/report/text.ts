@@ -72,5 +72,6 @@ export const textReporter: Reporter = (report, context) => {
       ? paint('green', 'No problems found.')
       : `${paint(s.errors > 0 ? 'red' : 'yellow', plural(total, 'problem'))} (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.infos, 'info')})`;
   out.push(line);
+  if (report.hint !== undefined) out.push(`${paint('cyan', 'hint:')} ${report.hint}`);
   return out.join('\n') + '\n';
 };

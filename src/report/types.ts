@@ -11,6 +11,8 @@ export interface Report {
   summary: Summary;
   /** What each revision's upgrade did on the database (`check` without --static or --no-trace). */
   trace?: TraceReport;
+  /** Advice shown after the summary (`alembic-guard init` for a long history without a baseline). */
+  hint?: string;
 }
 
 export interface ReportContext {

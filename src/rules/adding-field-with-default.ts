@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { ColumnSpec } from '../ops/model.js';
-import { collapsePerCall, q, report, target, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, report, tableRef, target, upgradeOps, via } from './support.js';
 
 /** Why adding this column rewrites the table, or undefined when it does not. */
 function rewriteReason(c: ColumnSpec, version: number): string | undefined {
@@ -51,7 +51,7 @@ ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();`,
       const why = rewriteReason(op.column, postgresVersion);
       if (why === undefined) continue;
       out.push(
-        report(op, `Adding column ${op.column.name ?? '?'} to ${q(op.table)}${via(op)} rewrites the whole table under an ACCESS EXCLUSIVE lock: ${why}.`, {
+        report(op, `Adding ${op.column.name !== null ? `column ${op.column.name}` : 'a column whose name is computed at run time'} to ${tableRef(op)}${via(op)} rewrites the whole table under an ACCESS EXCLUSIVE lock: ${why}.`, {
           python:
             'Add the column nullable without that default, backfill existing rows in batches, then `alter_column(..., server_default=...)` (affects new rows only) and set NOT NULL in a later revision.',
           sql: 'Add the column without that default, backfill in batches, then ALTER COLUMN ... SET DEFAULT (new rows only) and SET NOT NULL later.',

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, nameRef, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'adding-foreign-key-constraint',
@@ -35,7 +35,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_user_id;`,
           const viaColumn = op.source.kind === 'python' && op.source.call.name === 'add_column' ? ' (from sa.ForeignKey on the added column)' : '';
           return report(
             op,
-            `Adding foreign key ${op.constraint.name ?? '(unnamed)'} on ${q(op.table)}${ref}${viaColumn}${via(op)} blocks writes to both tables while every row is checked (SHARE ROW EXCLUSIVE).`,
+            `Adding ${nameRef(op, 'foreign key', op.constraint.name, 'an unnamed foreign key')} on ${tableRef(op)}${ref}${viaColumn}${via(op)} blocks writes to both tables while every row is checked (SHARE ROW EXCLUSIVE).`,
             {
               python:
                 viaColumn !== ''

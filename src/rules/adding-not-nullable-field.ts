@@ -1,9 +1,8 @@
 import { defineRule } from './define.js';
 import type { RuleContext } from './define.js';
 import type { OperationOf } from '../ops/model.js';
-import { phaseOf } from '../ops/context.js';
 import { operationsFromCall } from '../ops/from-python.js';
-import { collapsePerCall, earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from '../ops/rule-support.js';
+import { callRunsIn, collapsePerCall, columnBefore, columnRef, earlier, py, q, report, revisionOf, sameTable, target, upgradeOps, via } from './support.js';
 
 /** Does a CHECK expression prove `col IS NOT NULL`? */
 function provesNotNull(expression: string, col: string): boolean {
@@ -31,7 +30,7 @@ function followsCheckPattern(ctx: RuleContext, op: OperationOf<'set-not-null'>):
   for (const f of ctx.files) {
     if (ctx.ops?.byPath.has(f.path)) continue;
     for (const c of f.opCalls) {
-      if (c.name !== 'create_check_constraint' || phaseOf(c.function) !== 'upgrade') continue;
+      if (c.name !== 'create_check_constraint' || !callRunsIn(ctx, f, c, 'upgrade')) continue;
       for (const d of operationsFromCall(c, { sql: () => [] })) {
         if (d.kind === 'add-constraint' && sameTable(d.table, op.table) && provesNotNull(d.constraint.expression ?? '', col)) return true;
       }
@@ -47,7 +46,7 @@ export const rule = defineRule({
   dialects: ['postgresql'],
   docs: {
     whatItDoes:
-      'Flags setting NOT NULL on an existing column (`op.alter_column(..., nullable=False)`, `ALTER COLUMN ... SET NOT NULL`) of a table that existed before this revision, unless a `CHECK (col IS NOT NULL)` constraint was added and validated first.',
+      'Flags setting NOT NULL on an existing column (`op.alter_column(..., nullable=False)`, `ALTER COLUMN ... SET NOT NULL`) of a table that existed before this revision, unless a `CHECK (col IS NOT NULL)` constraint was added and validated first. A column the earlier revisions already made NOT NULL (created `nullable=False` or as part of the primary key, or set NOT NULL since) is not reported: the statement changes nothing and scans nothing.',
     whyIsThisBad:
       '`SET NOT NULL` takes an ACCESS EXCLUSIVE lock on the table and scans every row to prove there is no NULL: nothing can read or write the table for the duration of the scan. From PostgreSQL 12 on, the scan is skipped when a valid `CHECK (col IS NOT NULL)` constraint already proves it; from PostgreSQL 18 on, a `NOT NULL ... NOT VALID` constraint does the same job directly.',
     example: `op.alter_column("users", "email", existing_type=sa.String(), nullable=False)`,
@@ -77,7 +76,8 @@ ALTER TABLE users DROP CONSTRAINT ck_users_email_not_null;`,
     const { postgresVersion } = target(ctx);
     return collapsePerCall(
       upgradeOps(ctx, 'set-not-null')
-        .filter((op) => !op.tableCreatedInRevision && !followsCheckPattern(ctx, op))
+        // Already NOT NULL as the revisions below leave it: the statement changes nothing and scans nothing.
+        .filter((op) => !op.tableCreatedInRevision && columnBefore(ctx, op, op.table, op.column)?.nullable !== false && !followsCheckPattern(ctx, op))
         .map((op) => {
           const name = `ck_${op.table.name}_${op.column}_not_null`;
           const fix =
@@ -88,7 +88,7 @@ ALTER TABLE users DROP CONSTRAINT ck_users_email_not_null;`,
                 : `PostgreSQL ${postgresVersion} always scans for SET NOT NULL: run it at a quiet time with a short lock_timeout, or keep a validated CHECK (${op.column} IS NOT NULL) constraint instead.`;
           return report(
             op,
-            `Setting NOT NULL on ${q(op.table)}.${op.column}${via(op)} scans the whole table under an ACCESS EXCLUSIVE lock: no reads or writes until it finishes.`,
+            `Setting NOT NULL on ${columnRef(op)}${via(op)} scans the whole table under an ACCESS EXCLUSIVE lock: no reads or writes until it finishes.`,
             fix,
           );
         }),

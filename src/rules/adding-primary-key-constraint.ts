@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'adding-primary-key-constraint',
@@ -32,7 +32,7 @@ ALTER TABLE events ADD CONSTRAINT pk_events PRIMARY KEY USING INDEX pk_events;`,
           const name = op.constraint.name ?? `${op.table.name}_pkey`;
           return report(
             op,
-            `Adding a primary key to ${q(op.table)}${via(op)} builds its unique index (and checks NOT NULL) under an ACCESS EXCLUSIVE lock: no reads or writes until done.`,
+            `Adding a primary key to ${tableRef(op)}${via(op)} builds its unique index (and checks NOT NULL) under an ACCESS EXCLUSIVE lock: no reads or writes until done.`,
             `Build the index first: \`op.create_index("${name}", "${op.table.name}", [...], unique=True, postgresql_concurrently=True)\` in an autocommit block, then \`op.execute("ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${name} PRIMARY KEY USING INDEX ${name}")\`.`,
           );
         }),

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'adding-required-field',
@@ -30,7 +30,7 @@ ALTER TABLE users ADD COLUMN nickname VARCHAR;`,
         .map((op) =>
           report(
             op,
-            `Adding NOT NULL column ${op.column.name ?? '?'} to ${q(op.table)} without a server default${via(op)} fails as soon as the table has a row (the existing rows would be NULL).`,
+            `Adding ${op.column.name !== null ? `NOT NULL column ${op.column.name}` : 'a NOT NULL column whose name is computed at run time'} to ${tableRef(op)} without a server default${via(op)} fails as soon as the table has a row (the existing rows would be NULL).`,
             {
               python: 'Give it a constant `server_default=...`, or add it with `nullable=True`, backfill, and set `nullable=False` in a later revision.',
               sql: 'Give the column a constant DEFAULT, or add it nullable, backfill, and SET NOT NULL in a later revision.',

@@ -24,7 +24,7 @@ export default defineRule({
       .map((d) =>
         typeFinding(
           d,
-          `Column ${d.table}.${d.column} is a fixed-length char${d.type.params.length > 0 ? `(${d.type.params[0]})` : ''} (${d.type.text || 'char'}): values are padded with spaces and trailing spaces are ignored in comparisons.`,
+          `${d.label} is a fixed-length char${d.type.params.length > 0 ? `(${d.type.params[0]})` : ''} (${d.type.text || 'char'}): values are padded with spaces and trailing spaces are ignored in comparisons.`,
           { python: 'Use sa.Text() (or sa.String() with a CHECK on the length).', sql: 'Use text (or varchar).' },
         ),
       );

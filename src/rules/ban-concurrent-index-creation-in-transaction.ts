@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, report, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'ban-concurrent-index-creation-in-transaction',

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, columnRef, report, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'ban-drop-column',
@@ -25,7 +25,7 @@ op.alter_column("users", "legacy_flag", existing_type=sa.Boolean(), nullable=Tru
         .map((op) =>
           report(
             op,
-            `Dropping column ${q(op.table)}.${op.column}${via(op)} deletes its data and breaks application code still running that selects it.`,
+            `Dropping ${columnRef(op, true)}${via(op)} deletes its data and breaks application code still running that selects it.`,
             'Stop using the column in the application first (a release earlier), then drop it; confirm with `# alembic-guard: ignore[ban-drop-column]` on this line.',
           ),
         ),

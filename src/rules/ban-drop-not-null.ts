@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, columnRef, report, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'ban-drop-not-null',
@@ -23,7 +23,7 @@ op.alter_column("users", "email", existing_type=sa.String(), nullable=True)  # a
         .map((op) =>
           report(
             op,
-            `Dropping NOT NULL from ${q(op.table)}.${op.column}${via(op)} lets NULLs into a column that readers assume is always set.`,
+            `Dropping NOT NULL from ${columnRef(op)}${via(op)} lets NULLs into a column that readers assume is always set.`,
             'Check that every reader handles NULL, then confirm with `# alembic-guard: ignore[ban-drop-not-null]` on this line.',
           ),
         ),

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'ban-drop-table',
@@ -24,7 +24,7 @@ op.drop_table("legacy_events")  # alembic-guard: ignore[ban-drop-table] unused s
         .map((op) =>
           report(
             op,
-            `Dropping table ${q(op.table)}${via(op)} deletes its data and breaks application code still running that uses it.`,
+            `Dropping ${op.computed?.table !== undefined ? tableRef(op) : `table ${q(op.table)}`}${via(op)} deletes its data and breaks application code still running that uses it.`,
             'Stop using the table in the application first (a release earlier) and keep a backup if needed; then confirm with `# alembic-guard: ignore[ban-drop-table]` on this line.',
           ),
         ),

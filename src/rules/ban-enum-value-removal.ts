@@ -2,7 +2,7 @@ import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
 import type { Operation, OperationOf, RevisionOps } from '../ops/model.js';
 import { nameKey } from '../ops/model.js';
-import { lintedRevisions, q, report } from '../ops/rule-support.js';
+import { lintedRevisions, q, report } from './support.js';
 import { sqlTokens } from '../ops/env-settings.js';
 
 type AddValue = OperationOf<'alter-type-add-value'>;

@@ -1,7 +1,7 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
 import type { Operation } from '../ops/model.js';
-import { lintedRevisions, q, report } from '../ops/rule-support.js';
+import { columnRef, lintedRevisions, q, report, tableRef } from './support.js';
 
 /** Calls that add their column's constraints implicitly: Alembic skips those on SQLite with a warning. */
 const IMPLICIT = new Set(['add_column', 'create_table']);
@@ -15,15 +15,15 @@ function problem(op: Operation): { what: string; severity?: 'warning' } | undefi
     case 'set-not-null':
     case 'drop-not-null':
     case 'set-default':
-      return { what: `SQLite has no ALTER COLUMN: ${call.receiver}.alter_column() on ${q(op.table)}.${op.column} fails with a syntax error` };
+      return { what: `SQLite has no ALTER COLUMN: ${call.receiver}.alter_column() on ${columnRef(op)} fails with a syntax error` };
     case 'add-constraint':
       if (IMPLICIT.has(call.name)) return undefined;
-      return { what: `SQLite cannot add a constraint to an existing table: ${call.receiver}.${call.name}() on ${q(op.table)} raises NotImplementedError ("No support for ALTER of constraints in SQLite dialect")` };
+      return { what: `SQLite cannot add a constraint to an existing table: ${call.receiver}.${call.name}() on ${tableRef(op)} raises NotImplementedError ("No support for ALTER of constraints in SQLite dialect")` };
     case 'drop-constraint':
-      return { what: `SQLite cannot drop a constraint: ${call.receiver}.drop_constraint() on ${q(op.table)} raises NotImplementedError ("No support for ALTER of constraints in SQLite dialect")` };
+      return { what: `SQLite cannot drop a constraint: ${call.receiver}.drop_constraint() on ${tableRef(op)} raises NotImplementedError ("No support for ALTER of constraints in SQLite dialect")` };
     case 'drop-column':
       return {
-        what: `${call.receiver}.drop_column() on ${q(op.table)} emits ALTER TABLE ... DROP COLUMN, which SQLite only has since 3.35 and refuses for a column that is indexed, UNIQUE, part of a key or foreign key, or used by a CHECK, view or trigger`,
+        what: `${call.receiver}.drop_column() on ${tableRef(op)} emits ALTER TABLE ... DROP COLUMN, which SQLite only has since 3.35 and refuses for a column that is indexed, UNIQUE, part of a key or foreign key, or used by a CHECK, view or trigger`,
         severity: 'warning',
       };
     default:

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { collapsePerCall, lintedRevisions, q, report, sameTable, via } from '../ops/rule-support.js';
+import { collapsePerCall, lintedRevisions, nameRef, report, sameTable, tableRef, via } from './support.js';
 
 export const rule = defineRule({
   id: 'constraint-missing-not-valid',
@@ -38,7 +38,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_total_positive;`,
           out.push(
             report(
               op,
-              `Adding CHECK constraint ${op.constraint.name ?? '(unnamed)'} to ${q(op.table)}${via(op)} scans the whole table under an ACCESS EXCLUSIVE lock.`,
+              `Adding ${nameRef(op, 'CHECK constraint', op.constraint.name, 'an unnamed CHECK constraint')} to ${tableRef(op)}${via(op)} scans the whole table under an ACCESS EXCLUSIVE lock.`,
               {
                 python: 'Pass `postgresql_not_valid=True`, then validate in a later revision: `op.execute("ALTER TABLE ... VALIDATE CONSTRAINT ...")`.',
                 sql: 'Add it with NOT VALID, then VALIDATE CONSTRAINT in a later revision.',
@@ -56,7 +56,7 @@ ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_total_positive;`,
               out.push(
                 report(
                   op,
-                  `VALIDATE CONSTRAINT ${op.name} on ${q(op.table)} runs in the same transaction as the NOT VALID ADD CONSTRAINT (line ${prev.loc.line}): the ACCESS EXCLUSIVE lock of the ADD is held during the validation scan.`,
+                  `VALIDATE CONSTRAINT ${op.name} on ${tableRef(op)} runs in the same transaction as the NOT VALID ADD CONSTRAINT (line ${prev.loc.line}): the ACCESS EXCLUSIVE lock of the ADD is held during the validation scan.`,
                   'Move the VALIDATE CONSTRAINT to a later revision (deployed separately, or with transaction_per_migration=True in env.py).',
                 ),
               );

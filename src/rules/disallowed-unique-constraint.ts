@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, nameRef, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'disallowed-unique-constraint',
@@ -33,7 +33,7 @@ ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_emai
           const name = op.constraint.name ?? `uq_${op.table.name}_${op.constraint.columns.join('_')}`;
           return report(
             op,
-            `Adding UNIQUE constraint ${op.constraint.name ?? `on (${op.constraint.columns.join(', ')})`} to ${q(op.table)}${via(op)} builds its index under an ACCESS EXCLUSIVE lock: no reads or writes until it is built.`,
+            `Adding ${nameRef(op, 'UNIQUE constraint', op.constraint.name, `a UNIQUE constraint on (${op.constraint.columns.join(', ')})`)} to ${tableRef(op)}${via(op)} builds its index under an ACCESS EXCLUSIVE lock: no reads or writes until it is built.`,
             `Build the index first: \`op.create_index("${name}", "${op.table.name}", [...], unique=True, postgresql_concurrently=True)\` in an autocommit block, then \`op.execute("ALTER TABLE ${q(op.table)} ADD CONSTRAINT ${name} UNIQUE USING INDEX ${name}")\`.`,
           );
         }),

@@ -64,8 +64,22 @@ export function renderRuleIndex(rules: readonly Rule[]): string {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
+    '## What the operation rules read',
+    '',
+    OPERATION_RULES_READ,
+    '',
   ].join('\n');
 }
+
+/** How the ops stage reads a migration, shared by every operation rule (src/ops/). */
+const OPERATION_RULES_READ = [
+  'The operation rules judge what `upgrade()` runs on the dialect of `sqlalchemy.url` (PostgreSQL when it is not configured):',
+  '',
+  '- **Dialect branches.** A statement inside `if dialect == "sqlite":` (with `dialect = op.get_bind().dialect.name`), `if op.get_bind().dialect.name != "postgresql":`, `if context.get_context().dialect.name in (...)`, their `elif`/`else`, `not`/`and`/`or`, a test kept in a variable (`is_sqlite = ...`) and an early `return` in such a branch, is judged only for the dialects it runs on. A test the rules cannot read counts as "may run either way".',
+  '- **Helpers.** A module-level function runs in the phases whose functions call it (followed through helpers that call helpers, and through the dialect branches around the calls): a helper only `downgrade()` calls is not an upgrade hazard. A helper no function calls (called through a variable, say) is judged by its name: `downgrade` in the name means downgrade.',
+  '- **Earlier revisions.** Where a rule needs a column\'s state (is it already NOT NULL, what is its type when `existing_type=` is missing), it replays the revisions below this one in Alembic\'s order. SQL it cannot read that mentions the column or its table makes the state unknown, and the rule then assumes the worst.',
+  '- **Names.** A table, column, index or constraint name given as a Python expression (a variable, `Model.__tablename__`) is called "computed at run time" in messages, never by the expression\'s text.',
+].join('\n');
 
 export function firstSentence(text: string): string {
   const t = text.trim().replace(/\s+/g, ' ');

@@ -32,7 +32,7 @@ export default defineRule({
       .map((d) =>
         typeFinding(
           d,
-          `Column ${d.table}.${d.column} is a 32-bit integer (${d.type.text || 'integer'}): it overflows at 2,147,483,647, and widening it later rewrites the table under an ACCESS EXCLUSIVE lock.`,
+          `${d.label} is a 32-bit integer (${d.type.text || 'integer'}): it overflows at 2,147,483,647, and widening it later rewrites the table under an ACCESS EXCLUSIVE lock.`,
           { python: 'Use sa.BigInteger() (64-bit).', sql: 'Use bigint (bigserial instead of serial).' },
         ),
       );

@@ -28,7 +28,7 @@ ALTER TABLE users ADD CONSTRAINT ck_users_display_name_length CHECK (char_length
       .map((d) =>
         typeFinding(
           d,
-          `Column ${d.table}.${d.column} is varchar(${d.type.params[0]}) (${d.type.text || 'varchar'}): changing the limit later takes an ACCESS EXCLUSIVE lock on ${d.table}, blocking all reads and writes.`,
+          `${d.label} is varchar(${d.type.params[0]}) (${d.type.text || 'varchar'}): changing the limit later takes an ACCESS EXCLUSIVE lock on ${d.table}, blocking all reads and writes.`,
           {
             python: `Use sa.Text() and enforce the limit with a CHECK constraint (\`op.create_check_constraint("ck_...", "${d.table}", "char_length(${d.column}) <= ${d.type.params[0]}")\`).`,
             sql: `Use text with a CHECK (char_length(${d.column}) <= ${d.type.params[0]}) constraint.`,

@@ -24,7 +24,7 @@ export default defineRule({
       .map((d) =>
         typeFinding(
           d,
-          `Column ${d.table}.${d.column} is a timestamp without time zone (${d.type.text || 'timestamp'}): the UTC offset of every value is dropped, so times written from different time zones cannot be compared.`,
+          `${d.label} is a timestamp without time zone (${d.type.text || 'timestamp'}): the UTC offset of every value is dropped, so times written from different time zones cannot be compared.`,
           { python: 'Use sa.DateTime(timezone=True) (timestamptz).', sql: 'Use timestamptz (timestamp with time zone).' },
         ),
       );

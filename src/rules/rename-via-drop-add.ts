@@ -1,7 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { collapsePerCall, lintedRevisions, py, q, report, sameTable } from '../ops/rule-support.js';
-import { phaseOf } from '../ops/build.js';
+import { callRunsIn, collapsePerCall, columnRef, lintedRevisions, py, report, sameTable, tableRef } from './support.js';
 import { typeLabel } from '../ops/types.js';
 
 export const rule = defineRule({
@@ -27,9 +26,9 @@ ALTER TABLE users DROP COLUMN name;`,
     const out: FindingDraft[] = [];
     for (const rev of lintedRevisions(ctx)) {
       const ops = rev.upgrade;
-      if (ops.some((o) => o.kind === 'unanalyzable')) continue;
+      if (!ops.some((o) => o.kind === 'drop-column') || ops.some((o) => o.kind === 'unanalyzable')) continue;
       // Data moved through a connection (`op.get_bind().execute(...)`) is invisible here: assume a copy.
-      if (rev.file.opCalls.some((c) => c.name === 'get_bind' && phaseOf(c.function) === 'upgrade')) continue;
+      if (rev.file.opCalls.some((c) => c.name === 'get_bind' && callRunsIn(ctx, rev.file, c, 'upgrade'))) continue;
       for (const drop of ops) {
         if (drop.kind !== 'drop-column' || drop.tableCreatedInRevision) continue;
         const copied = ops.some((o) => o.kind === 'data-change' && (o.table === null || sameTable(o.table, drop.table)));
@@ -60,7 +59,7 @@ ALTER TABLE users DROP COLUMN name;`,
         out.push(
           report(
             drop,
-            `${q(drop.table)}.${drop.column} is dropped and ${names} added to ${q(drop.table)} in the same revision: if this is a rename (as autogenerate renders one), every value of ${drop.column} is lost.`,
+            `${columnRef(drop)} is dropped and ${names} added to ${tableRef(drop)} in the same revision: if this is a rename (as autogenerate renders one), every value of ${drop.column} is lost.`,
             `To rename, replace the add_column/drop_column pair with \`op.alter_column(${py(drop.table.name)}, ${py(drop.column)}, new_column_name=${py(target)})\`.`,
           ),
         );

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, columnRef, newNameRef, report, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'renaming-column',
@@ -24,7 +24,7 @@ op.add_column("users", sa.Column("full_name", sa.String(), nullable=True))`,
         .map((op) =>
           report(
             op,
-            `Renaming ${q(op.table)}.${op.column} to ${op.newName}${via(op)} breaks the application code still running with the old name until the deploy finishes.`,
+            `Renaming ${columnRef(op)} to ${newNameRef(op)}${via(op)} breaks the application code still running with the old name until the deploy finishes.`,
             'Expand and contract: add the new column, write to both, backfill, move reads over, and drop the old column in a later release.',
           ),
         ),

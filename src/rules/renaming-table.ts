@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, newNameRef, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'renaming-table',
@@ -26,7 +26,7 @@ CREATE VIEW users AS SELECT * FROM accounts;`,
         .map((op) =>
           report(
             op,
-            `Renaming table ${q(op.table)} to ${op.newName}${via(op)} breaks the application code still running with the old name until the deploy finishes.`,
+            `Renaming ${op.computed?.table !== undefined ? tableRef(op) : `table ${q(op.table)}`} to ${newNameRef(op)}${via(op)} breaks the application code still running with the old name until the deploy finishes.`,
             'Keep the old name working during the deploy (for example a view `CREATE VIEW old AS SELECT * FROM new`), or copy the data into a new table in steps; drop the old name in a later release.',
           ),
         ),

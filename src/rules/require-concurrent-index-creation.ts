@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, nameRef, q, report, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'require-concurrent-index-creation',
@@ -39,7 +39,7 @@ BEGIN;`,
         .map((op) =>
           report(
             op,
-            `Creating index ${op.name ?? (op.columns[0] !== undefined ? `ix_${op.table.name}_${op.columns[0]}` : '(unnamed)')} on ${q(op.table)} without CONCURRENTLY${via(op)} blocks writes to ${q(op.table)} (SHARE lock) for the whole index build.`,
+            `Creating ${nameRef(op, 'index', op.name ?? (op.columns[0] !== undefined && op.computed?.table === undefined ? `ix_${op.table.name}_${op.columns[0]}` : null))} on ${tableRef(op)} without CONCURRENTLY${via(op)} blocks writes to ${op.computed?.table !== undefined ? 'the table' : q(op.table)} (SHARE lock) for the whole index build.`,
             {
               python: `Create it in an autocommit block: \`with op.get_context().autocommit_block(): op.create_index(..., postgresql_concurrently=True, if_not_exists=True)\`.`,
               sql: `Use CREATE INDEX CONCURRENTLY, run outside the transaction: put the op.execute in \`with op.get_context().autocommit_block():\`.`,

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, earlier, q, report, revisionOf, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, earlier, nameRef, report, revisionOf, tableRef, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'require-concurrent-index-deletion',
@@ -38,7 +38,7 @@ BEGIN;`,
         .map((op) =>
           report(
             op,
-            `Dropping index ${op.name}${op.table ? ` on ${q(op.table)}` : ''} without CONCURRENTLY${via(op)} takes an ACCESS EXCLUSIVE lock: reads and writes of the table queue behind it.`,
+            `Dropping ${nameRef(op, 'index', op.name)}${op.table ? ` on ${tableRef(op)}` : ''} without CONCURRENTLY${via(op)} takes an ACCESS EXCLUSIVE lock: reads and writes of the table queue behind it.`,
             {
               python: 'Drop it in an autocommit block: `with op.get_context().autocommit_block(): op.drop_index(..., postgresql_concurrently=True, if_exists=True)`.',
               sql: 'Use DROP INDEX CONCURRENTLY, run outside the transaction: put the op.execute in `with op.get_context().autocommit_block():`.',

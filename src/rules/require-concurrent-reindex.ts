@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { collapsePerCall, q, report, target, upgradeOps, via } from '../ops/rule-support.js';
+import { collapsePerCall, q, report, target, upgradeOps, via } from './support.js';
 
 export const rule = defineRule({
   id: 'require-concurrent-reindex',

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { timeoutFindings } from '../ops/env-settings.js';
+import { timeoutFindings } from './timeout-support.js';
 
 export default defineRule({
   id: 'require-lock-timeout',

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { lintedRevisions, report } from '../ops/rule-support.js';
+import { lintedRevisions, report } from './support.js';
 
 const WHAT: Record<string, string> = {
   begin: 'BEGIN starts a transaction inside the one Alembic already opened (PostgreSQL ignores it with a warning), and the COMMIT that usually follows it ends Alembic\'s transaction early',

@@ -7,12 +7,14 @@
 import type { FindingDraft, Location } from '../model.js';
 import type { RuleContext } from './define.js';
 import type { ColumnSpec, Operation, TypeSpec } from '../ops/model.js';
-import { lintedRevisions, q, report } from '../ops/rule-support.js';
+import { lintedRevisions, q, report, tableRef } from './support.js';
 
 export interface DeclaredType {
   op: Operation;
   table: string;
   column: string;
+  /** How messages start: `Column events.id`, or what is known when a name is computed at run time. */
+  label: string;
   type: TypeSpec;
   /** The whole column (absent for a type change). */
   spec?: ColumnSpec;
@@ -24,12 +26,18 @@ export function declaredTypes(ctx: RuleContext): DeclaredType[] {
   const out: DeclaredType[] = [];
   for (const rev of lintedRevisions(ctx)) {
     for (const op of rev.upgrade) {
+      const label = (column: string | null): string =>
+        column === null || op.computed?.column !== undefined
+          ? `A column of ${tableRef(op)} whose name is computed at run time`
+          : op.computed?.table !== undefined
+            ? `Column ${column} of ${tableRef(op)}`
+            : `Column ${tableRef(op)}.${column}`;
       const col = (c: ColumnSpec, table: string): void => {
-        out.push({ op, table, column: c.name ?? '?', type: c.type, spec: c, loc: op.source.kind === 'python' && c.loc !== undefined ? c.loc : op.loc });
+        out.push({ op, table, column: c.name ?? '?', label: label(c.name), type: c.type, spec: c, loc: op.source.kind === 'python' && c.loc !== undefined ? c.loc : op.loc });
       };
       if (op.kind === 'create-table') for (const c of op.columns) col(c, q(op.table));
       else if (op.kind === 'add-column') col(op.column, q(op.table));
-      else if (op.kind === 'alter-column-type') out.push({ op, table: q(op.table), column: op.column, type: op.to, loc: op.loc });
+      else if (op.kind === 'alter-column-type') out.push({ op, table: q(op.table), column: op.column, label: label(op.column), type: op.to, loc: op.loc });
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { defineRule } from './define.js';
-import { report, upgradeOps } from '../ops/rule-support.js';
+import { report, upgradeOps } from './support.js';
 
 export const rule = defineRule({
   id: 'unanalyzable-operation',

@@ -1,6 +1,6 @@
 import { defineRule } from './define.js';
 import type { FindingDraft } from '../model.js';
-import { lintedRevisions, q, report } from '../ops/rule-support.js';
+import { lintedRevisions, q, report } from './support.js';
 
 export default defineRule({
   id: 'unbatched-data-migration',

@@ -1,7 +1,7 @@
 import { defineRule } from './define.js';
 import type { FindingDraft, PyValue } from '../model.js';
 import type { Operation } from '../ops/model.js';
-import { lintedRevisions, q, report } from '../ops/rule-support.js';
+import { lintedRevisions, q, report } from './support.js';
 
 /** `op.create_*` calls whose first argument is the constraint's name. */
 const CREATE_CALLS = new Set(['create_foreign_key', 'create_unique_constraint', 'create_check_constraint', 'create_primary_key', 'create_exclude_constraint']);
@@ -112,7 +112,8 @@ export default defineRule({
             ),
           );
         }
-        if (op.kind === 'drop-index' && nameIsNone(op, 'index_name')) {
+        // None (or no name at all) reads as '?' in the model; only then look at the call's argument.
+        if (op.kind === 'drop-index' && op.name === '?' && nameIsNone(op, 'index_name')) {
           out.push(
             report(
               op,

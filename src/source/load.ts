@@ -5,7 +5,7 @@
  * one bad file never stops the run.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import type { MigrationFile, RevisionFileRef } from '../model.js';
 import { ParseCache } from './cache.js';
 import { emptyFile } from './parse.js';
@@ -25,6 +25,8 @@ export interface LoadOptions {
 export interface LoadStats extends PoolStats {
   cacheHits: number;
   parsed: number;
+  /** Files read and hashed (the others were known unchanged by their stat). */
+  hashed?: number;
 }
 
 function unreadable(ref: RevisionFileRef, error: unknown): MigrationFile {
@@ -39,17 +41,47 @@ export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptio
   const misses: ParseItem[] = [];
   const keys: string[] = [];
   let hits = 0;
+  let hashed = 0;
 
   refs.forEach((ref, i) => {
+    if (cache !== undefined) {
+      // Unchanged since the last run (same size, mtime, ctime, inode): no need to read and hash it.
+      const st = statSync(ref.absPath, { throwIfNoEntry: false });
+      const known = st !== undefined ? cache.hashByStat(ref.path, st) : undefined;
+      if (known !== undefined) {
+        const hit = cache.get(ParseCache.key(known, ref.path), ref, known);
+        if (hit !== undefined) {
+          out[i] = hit;
+          hits++;
+          return;
+        }
+      }
+    }
     let bytes: Buffer;
+    let st: Stats;
     try {
-      bytes = readFileSync(ref.absPath);
+      const fd = openSync(ref.absPath, 'r');
+      try {
+        st = fstatSync(fd);
+        bytes = Buffer.allocUnsafe(st.size);
+        let read = 0;
+        while (read < st.size) {
+          const n = readSync(fd, bytes, read, st.size - read, read);
+          if (n === 0) break;
+          read += n;
+        }
+        if (read < st.size) bytes = bytes.subarray(0, read);
+      } finally {
+        closeSync(fd);
+      }
     } catch (e) {
       out[i] = unreadable(ref, e);
       return;
     }
     const hash = createHash('sha1').update(bytes).digest('hex');
+    hashed++;
     if (cache !== undefined) {
+      cache.recordStat(ref.path, st, hash);
       const key = ParseCache.key(hash, ref.path);
       const hit = cache.get(key, ref, hash);
       if (hit !== undefined) {
@@ -77,6 +109,7 @@ export async function loadMigrations(refs: RevisionFileRef[], options: LoadOptio
   if (options.stats !== undefined) {
     options.stats.cacheHits = hits;
     options.stats.parsed = misses.length;
+    options.stats.hashed = hashed;
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import type {
   BodyKind,
   FunctionInfo,
+  HelperCall,
   IdentifierField,
   IgnoreComment,
   ImportInfo,
@@ -25,7 +26,11 @@ import type {
 import { decodeSource } from './decode.js';
 import { LineIndex } from './lines.js';
 import { IGNORE_MARKER, parseIgnoreComment } from './ignores.js';
+import { scanModule } from './scan.js';
 import { parseFloatLiteral, parseIntLiteral, stringPrefix, unescapeString } from './literals.js';
+import { and, NO_DIALECT, or, type Guard } from './dialect-guard.js';
+import { DialectScope, OTHER, type CondNode } from './dialect-terms.js';
+import { FUNCTIONS, opTarget, recordImport, WATCHED, withContext, type BatchContext } from './alembic-names.js';
 
 type Cursor = Parser.TreeCursor;
 type SyntaxNode = Parser.SyntaxNode;
@@ -42,8 +47,6 @@ export const MAX_ITEMS = 2000;
 /** Alembic's `_legacy_rev` (alembic/script/base.py): `([a-f0-9]+)\.py$` with `re.match`. */
 const LEGACY_REV = /^([a-f0-9]+)\.py$/;
 
-const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
-const FUNCTIONS = new Set(['upgrade', 'downgrade']);
 /** Anonymous tokens between the items of containers and argument lists. */
 const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '=', '*', '**', '.']);
 
@@ -56,18 +59,16 @@ function typeOf(c: Cursor): string {
 
 const getParser = pythonParser;
 
-interface Assigned {
+export interface Assigned {
   value: PyValue;
   /** The whole assignment statement. */
   loc: Location;
 }
 
-interface BatchContext {
-  alias: string | null;
-  call: { args: PyValue[]; kwargs: Record<string, PyValue>; loc: Location };
-}
-
 type Target = { kind: 'name'; name: string } | { kind: 'seq'; items: Target[] } | { kind: 'other' };
+
+/** Statements that end their block: what follows them in the block does not run after them. */
+const ENDS_BLOCK = new Set(['return_statement', 'raise_statement', 'continue_statement', 'break_statement']);
 
 class Reader {
   readonly opCalls: (OpCall | null)[] = [];
@@ -76,6 +77,10 @@ class Reader {
   readonly problems: ParseProblem[] = [];
   readonly assigned = new Map<string, Assigned>();
   readonly functions = new Map<string, FunctionInfo>();
+  /** Calls by bare name from inside a top-level function; filtered to the module's functions at the end. */
+  readonly calls: HelperCall[] = [];
+  /** Names of the module-level `def`s. */
+  readonly topLevel = new Set<string>();
   /** Watched variables also assigned inside a module-level block (if/try/for/with). */
   readonly conditional = new Set<string>();
   docstring: { text: string; loc: Location } | null = null;
@@ -88,6 +93,10 @@ class Reader {
   private classDepth = 0;
   private readonly batches: BatchContext[] = [];
   private autocommit = 0;
+  /** The dialects the current statement runs on (null: every one), from the dialect tests around it. */
+  private guard: Guard = null;
+  /** What the names of the current function and the module's one-line functions say about the dialect. */
+  private readonly dialect = new DialectScope(this.receivers);
 
   constructor(
     private readonly src: string,
@@ -109,6 +118,7 @@ class Reader {
 
   readModule(): void {
     const c = this.c;
+    this.oneLineFunctions(c.currentNode);
     if (!c.gotoFirstChild()) return;
     let first = true;
     do {
@@ -230,6 +240,7 @@ class Reader {
       const type = typeOf(c);
       if (field === 'name') {
         name = this.src.slice(c.startIndex, c.endIndex);
+        if (top) this.topLevel.add(name);
       } else if (field === 'body') {
         if (top && FUNCTIONS.has(name)) {
           this.functions.set(name, {
@@ -240,9 +251,16 @@ class Reader {
           });
         }
         const outer = this.fn;
-        if (outer === null) this.fn = name;
+        const outerGuard = this.guard;
+        const outerTerms = outer === null ? this.dialect.enter() : undefined;
+        if (outer === null) {
+          this.fn = name;
+          this.guard = null;
+        }
         this.visit(type, 1);
         this.fn = outer;
+        this.guard = outerGuard;
+        if (outerTerms !== undefined) this.dialect.leave(outerTerms);
       } else if (type === 'comment') {
         this.comment();
       } else {
@@ -274,6 +292,17 @@ class Reader {
       case 'with_statement':
         this.withStatement(depth);
         return;
+      case 'if_statement':
+        if (this.fn !== null) this.ifStatement(depth);
+        else this.visitChildren(depth);
+        return;
+      case 'block': {
+        // A test that ends in `return` limits the rest of its block only.
+        const outer = this.guard;
+        this.visitChildren(depth);
+        this.guard = outer;
+        return;
+      }
       case 'function_definition':
         this.functionDef(false, this.c.startIndex);
         return;
@@ -290,6 +319,7 @@ class Reader {
       case 'assignment':
       case 'augmented_assignment':
         if (this.fnDepth === 0 && this.classDepth === 0) this.conditionalAssignment(type === 'augmented_assignment');
+        else if (this.fn !== null) this.bindTarget(this.c.currentNode, type === 'augmented_assignment');
         this.visitChildren(depth);
         return;
       case 'print_statement':
@@ -388,18 +418,7 @@ class Reader {
     } while (c.gotoNextSibling());
     c.gotoParent();
 
-    const inFunction = this.fnDepth > 0;
-    if (type === 'import_statement') {
-      for (const { name, alias } of bound) {
-        this.imports.push({ module: name, names: [], line: pos.line, column: pos.column, inFunction });
-        // `import alembic.op as x` binds x to the op proxy; `import alembic[.op]` binds `alembic`.
-        if (name === 'alembic.op') this.receivers.add(alias ?? 'alembic.op');
-        else if (name === 'alembic') this.receivers.add(`${alias ?? 'alembic'}.op`);
-      }
-      return;
-    }
-    this.imports.push({ module, names: bound.map((b) => b.name), line: pos.line, column: pos.column, inFunction });
-    if (module === 'alembic') for (const b of bound) if (b.name === 'op') this.receivers.add(b.alias ?? 'op');
+    recordImport(type === 'import_statement' ? 'import' : 'from', module, bound, { ...pos, inFunction: this.fnDepth > 0 }, this.imports, this.receivers);
   }
 
   private commentNode(node: SyntaxNode): void {
@@ -408,6 +427,96 @@ class Reader {
     if (!text.includes(IGNORE_MARKER)) return;
     const ig = parseIgnoreComment(text, node.startPosition.row + 1);
     if (ig !== null) this.ignores.push(ig);
+  }
+
+  // ---- dialect branches --------------------------------------------------------------------
+
+  /** `def is_postgres(): return op.get_context().dialect.name == "postgresql"`: a call to it is that test. */
+  private oneLineFunctions(module: SyntaxNode): void {
+    for (const def of module.namedChildren) {
+      if (def.type !== 'function_definition') continue;
+      const name = def.childForFieldName('name');
+      const body = def.childForFieldName('body');
+      if (name === null || body === null) continue;
+      const stmts = body.namedChildren.filter((n) => n.type !== 'comment');
+      // A docstring first is allowed.
+      if (stmts.length === 2 && stmts[0]!.type === 'expression_statement' && stmts[0]!.namedChild(0)?.type === 'string') stmts.shift();
+      const ret = stmts.length === 1 && stmts[0]!.type === 'return_statement' ? stmts[0]!.namedChild(0) : null;
+      if (ret !== null) this.dialect.returns.set(name.text, condOf(ret));
+    }
+  }
+
+  /**
+   * `if` / `elif` / `else` inside a function: each branch runs under the current guard and its
+   * test (or the failure of the tests before it); what follows the statement runs under the union
+   * of the branches that do not end in return/raise/continue/break (and of "no branch taken").
+   */
+  private ifStatement(depth: number): void {
+    const c = this.c;
+    const outer = this.guard;
+    let rest = outer;
+    const fallThrough: Guard[] = [];
+    let hasElse = false;
+    let test: { whenTrue: Guard; whenFalse: Guard } = { whenTrue: null, whenFalse: null };
+    const branch = (guard: Guard) => {
+      this.guard = guard;
+      const ends = blockEnds(c.currentNode);
+      this.visit(typeOf(c), depth + 1);
+      if (!ends) fallThrough.push(guard);
+    };
+    const clause = () => {
+      // elif_clause: condition, consequence; else_clause: body.
+      c.gotoFirstChild();
+      do {
+        const field = c.currentFieldName;
+        const t = typeOf(c);
+        if (field === 'condition') {
+          test = this.dialect.test(condOf(c.currentNode));
+          this.guard = rest;
+          this.visit(t, depth + 2);
+        } else if (field === 'consequence') {
+          branch(and(rest, test.whenTrue));
+          rest = and(rest, test.whenFalse);
+        } else if (field === 'body') {
+          hasElse = true;
+          branch(rest);
+        } else if (t === 'comment') this.comment();
+      } while (c.gotoNextSibling());
+      c.gotoParent();
+    };
+    c.gotoFirstChild();
+    do {
+      const field = c.currentFieldName;
+      const type = typeOf(c);
+      if (field === 'condition') {
+        test = this.dialect.test(condOf(c.currentNode));
+        this.visit(type, depth + 1);
+      } else if (field === 'consequence') {
+        branch(and(rest, test.whenTrue));
+        rest = and(rest, test.whenFalse);
+      } else if (type === 'elif_clause' || type === 'else_clause') {
+        clause();
+      } else if (type === 'comment') {
+        this.comment();
+      }
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+    if (!hasElse) fallThrough.push(rest);
+    this.guard = fallThrough.length === 0 ? NO_DIALECT : fallThrough.reduce((a, b) => or(a, b));
+  }
+
+  /** `dialect = op.get_bind().dialect.name`, `bind = op.get_bind()`, `is_pg = dialect == "postgresql"` … */
+  private bindTarget(node: SyntaxNode, augmented: boolean): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (left === null) return;
+    const names: string[] = [];
+    const collect = (n: SyntaxNode) => {
+      if (n.type === 'identifier') names.push(n.text);
+      else if (n.type === 'pattern_list' || n.type === 'tuple_pattern' || n.type === 'list_pattern') n.namedChildren.forEach(collect);
+    };
+    collect(left);
+    this.dialect.bind(names, left.type === 'identifier' ? left.text : null, right === null ? null : right.type === 'assignment' ? { k: 'assign' } : condOf(right), augmented);
   }
 
   // ---- with blocks -------------------------------------------------------------------------
@@ -478,13 +587,7 @@ class Reader {
       }
     } while (c.gotoNextSibling());
     c.gotoParent();
-    if (value === undefined || value.kind !== 'call') return null;
-    if (value.func.endsWith('.autocommit_block')) return 'autocommit';
-    const dot = value.func.lastIndexOf('.');
-    if (dot > 0 && value.func.slice(dot + 1) === 'batch_alter_table' && this.receivers.has(value.func.slice(0, dot))) {
-      return { alias, call: { args: value.args, kwargs: value.kwargs, loc: value.loc } };
-    }
-    return null;
+    return withContext(value, alias, this.receivers);
   }
 
   // ---- values ------------------------------------------------------------------------------
@@ -711,6 +814,7 @@ class Reader {
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
     let slot = -1;
+    let on: PyValue | undefined;
     // Children: the callee first, then the argument_list (or a bare generator expression).
     c.gotoFirstChild();
     const type = typeOf(c);
@@ -719,26 +823,26 @@ class Reader {
       const parts = this.dotted();
       if (parts !== null) {
         func = parts.join('.');
-        if (this.fn !== null && parts.length >= 2) {
-          const recv = parts.slice(0, -1).join('.');
-          if (this.receivers.has(recv)) {
-            opName = parts[parts.length - 1]!;
-            receiver = recv;
-          } else if (parts.length === 2) {
-            for (let i = this.batches.length - 1; i >= 0; i--) {
-              if (this.batches[i]!.alias === recv) {
-                batch = this.batches[i];
-                opName = parts[1]!;
-                receiver = recv;
-                break;
-              }
-            }
-          }
+        const target = this.fn !== null ? opTarget(parts, this.receivers, this.batches) : null;
+        if (target !== null) {
+          opName = target.name;
+          receiver = target.receiver;
+          batch = target.batch;
         }
       } else {
-        this.visitChildren(depth);
+        // A method on a value that is not a dotted name (`sa.Text().with_variant`): keep that value.
+        c.gotoFirstChild();
+        on = this.convert(typeOf(c), depth + 1);
+        while (c.gotoNextSibling()) if (typeOf(c) === 'comment') this.comment();
+        c.gotoParent();
       }
-    } else if (type !== 'identifier') {
+    } else if (type === 'identifier') {
+      if (this.fn !== null) {
+        const call: HelperCall = { from: this.fn, to: func, line: this.lines.position(s).line };
+        if (this.guard !== null) call.dialects = this.guard;
+        this.calls.push(call);
+      }
+    } else {
       this.visit(type, depth + 1);
     }
     if (opName !== null) {
@@ -756,9 +860,12 @@ class Reader {
     if (slot !== -1) {
       const call: OpCall = { name: opName!, receiver, function: this.fn!, args, kwargs, loc, autocommit: this.autocommit > 0 };
       if (batch !== undefined) call.batch = batch.call;
+      if (this.guard !== null) call.dialects = this.guard;
       this.opCalls[slot] = call;
     }
-    return { kind: 'call', func, args, kwargs, text: this.src.slice(s, e), loc };
+    const value: PyValue = { kind: 'call', func, args, kwargs, text: this.src.slice(s, e), loc };
+    if (on !== undefined) value.on = on;
+    return value;
   }
 
   private argumentList(args: PyValue[], kwargs: Record<string, PyValue>, depth: number): void {
@@ -815,6 +922,72 @@ function bodyKind(block: SyntaxNode): BodyKind {
     }
   }
   return 'empty';
+}
+
+/** Does the block end in return/raise/continue/break (so what follows it in its block does not run after it)? */
+function blockEnds(block: SyntaxNode): boolean {
+  for (let i = block.namedChildCount - 1; i >= 0; i--) {
+    const stmt = block.namedChild(i)!;
+    if (stmt.type !== 'comment') return ENDS_BLOCK.has(stmt.type);
+  }
+  return false;
+}
+
+/** A plain string literal's value (no f-string, no bytes); null otherwise. */
+function stringLiteral(node: SyntaxNode): string | null {
+  let prefix: ReturnType<typeof stringPrefix> | undefined;
+  let body = '';
+  for (const part of node.children) {
+    if (part.type === 'string_start') prefix = stringPrefix(part.text);
+    else if (part.type === 'string_content') body += part.text;
+    else if (part.type === 'interpolation') return null;
+  }
+  if (prefix === undefined || prefix.formatted || prefix.bytes) return null;
+  return prefix.raw ? body : unescapeString(body, false);
+}
+
+/** The shapes of a dialect test (dialect-terms.ts), read from tree-sitter nodes; calls' arguments are not read. */
+function condOf(node: SyntaxNode): CondNode {
+  switch (node.type) {
+    case 'identifier':
+      return { k: 'name', name: node.text };
+    case 'parenthesized_expression':
+      return node.namedChildCount === 1 ? condOf(node.namedChild(0)!) : OTHER;
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      return callee === null ? OTHER : { k: 'call', callee: condOf(callee) };
+    }
+    case 'attribute': {
+      const object = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      return object === null || attr === null ? OTHER : { k: 'attr', object: condOf(object), attr: attr.text };
+    }
+    case 'not_operator': {
+      const arg = node.childForFieldName('argument');
+      return arg === null ? OTHER : { k: 'not', arg: condOf(arg) };
+    }
+    case 'boolean_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const op = node.childForFieldName('operator')?.type;
+      return left === null || right === null || (op !== 'and' && op !== 'or') ? OTHER : { k: 'bool', op, left: condOf(left), right: condOf(right) };
+    }
+    case 'comparison_operator': {
+      const operands = node.namedChildren.filter((n) => n.type !== 'comment');
+      const ops = node.children.filter((n) => !n.isNamed);
+      return operands.length === 2 && ops.length === 1 ? { k: 'cmp', op: ops[0]!.type, left: condOf(operands[0]!), right: condOf(operands[1]!) } : OTHER;
+    }
+    case 'string':
+      return { k: 'str', value: stringLiteral(node) };
+    case 'concatenated_string':
+      return { k: 'str', value: null };
+    case 'tuple':
+    case 'list':
+    case 'set':
+      return { k: 'seq', items: node.namedChildren.filter((n) => n.type !== 'comment').map(condOf) };
+    default:
+      return OTHER;
+  }
 }
 
 /** The first ERROR or MISSING node, in source order. */
@@ -887,8 +1060,24 @@ function strings(
   return undefined;
 }
 
+/** What a parser collects from a module, before the revision variables are judged (readFields). */
+export interface ModuleParts {
+  assigned: ReadonlyMap<string, Assigned>;
+  /** Watched variables also assigned inside a module-level block. */
+  conditional: ReadonlySet<string>;
+  docstring: { text: string; loc: Location } | null;
+  functions: ReadonlyMap<string, FunctionInfo>;
+  imports: ImportInfo[];
+  /** In source order of the call's start; null for a slot whose call was never completed. */
+  opCalls: readonly (OpCall | null)[];
+  /** Calls by bare name from top-level functions (filtered to the module's functions here). */
+  calls: readonly HelperCall[];
+  topLevel: ReadonlySet<string>;
+  ignores: IgnoreComment[];
+}
+
 function readFields(
-  reader: Reader,
+  reader: Pick<ModuleParts, 'assigned' | 'conditional'>,
   fileName: string,
   problems: ParseProblem[],
 ): Pick<MigrationFile, 'revision' | 'revisionFromFilename' | 'downRevision' | 'branchLabels' | 'dependsOn'> {
@@ -993,6 +1182,7 @@ export function emptyFile(ref: { path: string; absPath: string }, hash: string, 
     downgrade: null,
     imports: [],
     opCalls: [],
+    helperCalls: [],
     ignores: [],
     problems,
     lineCount,
@@ -1002,7 +1192,7 @@ export function emptyFile(ref: { path: string; absPath: string }, hash: string, 
 /** Reads one revision file. Never throws: an internal failure becomes a problem on line 1. */
 export function parseMigration(source: Buffer, ref: { path: string; absPath: string }, hash: string): MigrationFile {
   try {
-    return parseUnchecked(source, ref, hash);
+    return parseUnchecked(source, ref, hash)!;
   } catch (e) {
     const reason = e instanceof RangeError ? 'the file is nested too deeply' : e instanceof Error ? e.message : String(e);
     return emptyFile(ref, hash, 0, [
@@ -1053,10 +1243,29 @@ function nestedIndentationError(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, hash: string): MigrationFile {
+/**
+ * Which reader: the fast scanner (scan.ts) for the files it fully understands, tree-sitter for the
+ * rest; `tree-sitter` / `scanner` force one (the differential tests compare them; `scanner` gives
+ * null when the scanner leaves the file).
+ */
+export type ReaderChoice = 'auto' | 'tree-sitter' | 'scanner';
+
+/** parseMigration with the reader chosen (tests): null when `scanner` is forced and declines the file. */
+export function parseMigrationWith(source: Buffer, ref: { path: string; absPath: string }, hash: string, reader: ReaderChoice): MigrationFile | null {
+  return parseUnchecked(source, ref, hash, reader);
+}
+
+function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, hash: string, choice: ReaderChoice = 'auto'): MigrationFile | null {
   const decoded = decodeSource(source);
   const text = decoded.text;
   const lines = new LineIndex(text);
+  // Files with encoding problems or ignore comments are always read by tree-sitter: the reader
+  // places those problems and comments by node.
+  if (choice !== 'tree-sitter' && decoded.problems.length === 0 && decoded.invalidUtf8 === undefined && !text.includes(IGNORE_MARKER)) {
+    const parts = scanModule(text, lines);
+    if (parts !== null) return assembleFile(ref, hash, lines, parts, []);
+  }
+  if (choice === 'scanner') return null;
   // The string is handed to tree-sitter in chunks of the binding's default bufferSize (32 KiB of
   // UTF-16): node-tree-sitter 0.25 reads past chunk ends correctly (older bindings threw on input
   // over 32 KiB), and a larger buffer measured no faster on 5 MB files. See the 5 MB tests.
@@ -1108,22 +1317,28 @@ function parseUnchecked(source: Buffer, ref: { path: string; absPath: string }, 
     }
   }
   problems.push(...reader.problems);
-  const fields = readFields(reader, basename(ref.path), problems);
-  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return assembleFile(ref, hash, lines, reader, problems);
+}
 
+/** The MigrationFile from what a parser collected; `problems` are the file's problems so far (appended to). */
+export function assembleFile(ref: { path: string; absPath: string }, hash: string, lines: LineIndex, parts: ModuleParts, problems: ParseProblem[]): MigrationFile {
+  const fields = readFields(parts, basename(ref.path), problems);
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  const syntaxBroken = problems.some((p) => p.kind === 'syntax');
   return {
     path: ref.path,
     absPath: ref.absPath,
     hash,
     ...fields,
-    docstring: reader.docstring,
-    upgrade: reader.functions.get('upgrade') ?? null,
-    downgrade: reader.functions.get('downgrade') ?? null,
-    imports: reader.imports,
+    docstring: parts.docstring,
+    upgrade: parts.functions.get('upgrade') ?? null,
+    downgrade: parts.functions.get('downgrade') ?? null,
+    imports: parts.imports,
     // After a syntax error the tree is tree-sitter's recovery: which function a call sits in (or
     // whether it is a call at all) cannot be trusted, so no operations are reported.
-    opCalls: problems.some((p) => p.kind === 'syntax') ? [] : reader.opCalls.filter((c): c is OpCall => c !== null),
-    ignores: reader.ignores,
+    opCalls: syntaxBroken ? [] : parts.opCalls.filter((c): c is OpCall => c !== null),
+    helperCalls: syntaxBroken ? [] : parts.calls.filter((c) => parts.topLevel.has(c.to)),
+    ignores: parts.ignores,
     problems,
     lineCount: lines.lineCount,
   };

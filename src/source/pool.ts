@@ -7,6 +7,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { MigrationFile } from '../model.js';
+import { decodeEntry } from './cache.js';
 
 export interface ParseItem {
   /** Position in the caller's list. */
@@ -24,11 +25,11 @@ export interface ParseJob {
 
 export interface ParseJobResult {
   id: number;
-  /** Each file as the JSON text of its MigrationFile. */
+  /** Each file as its parse-cache entry (cache.ts encodeEntry). */
   files: { index: number; json: string }[];
 }
 
-/** A parsed file, and its JSON text when it came from a worker (for the cache, no re-serialising). */
+/** A parsed file, and its cache entry text when it came from a worker (for the cache, no re-serialising). */
 export interface Parsed {
   file: MigrationFile;
   json?: string;
@@ -173,10 +174,12 @@ export async function parseMany(items: ParseItem[], options: PoolOptions = {}): 
           const result = await client.send(batch);
           stats.filesInWorkers += result.files.length;
           const byIndex = new Map(result.files.map((f) => [f.index, f.json]));
-          const missing = batch.filter((item) => !byIndex.has(item.index));
+          const missing: ParseItem[] = [];
           for (const item of batch) {
             const json = byIndex.get(item.index);
-            if (json !== undefined) out[item.index] = { file: JSON.parse(json) as MigrationFile, json };
+            const file = json !== undefined ? decodeEntry(json, item, item.hash) : undefined;
+            if (file !== undefined) out[item.index] = { file, json };
+            else missing.push(item);
           }
           if (missing.length > 0) await here(missing);
         } catch {

@@ -9,17 +9,8 @@ import assert from 'node:assert/strict';
 import { buildGraph } from '../../src/graph/graph.js';
 import { mf } from './helpers.js';
 import { alembicFromSpecs, type RevSpec } from './alembic.js';
+import { rng } from '../helpers/rng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomGraph(seed: number): RevSpec[] {
   const r = rng(seed);

@@ -41,6 +41,7 @@ export function mf(spec: Spec): MigrationFile {
     downgrade: null,
     imports: [],
     opCalls: [],
+    helperCalls: [],
     ignores: [],
     problems: [],
     lineCount: 30,

@@ -178,6 +178,45 @@ test('multiple-heads: heads made by a missing parent or a cycle are left to thos
   assert.deepEqual(run(multipleHeads, [...chain(['a', 'b']), mf({ rev: 'c', down: 'c' })]), []);
 });
 
+test('multiple-heads: with a missing parent, the heads that remain whatever the repair, in the same run', () => {
+  // a <- b <- c and b <- d diverged; x names a parent that is gone.
+  const diverged = [...chain(['a', 'b', 'c']), mf({ rev: 'd', down: 'b' }), mf({ rev: 'x', down: 'gone' }), mf({ rev: 'y', down: 'x' })];
+  const findings = run(multipleHeads, diverged);
+  assert.deepEqual(where(findings), [
+    ['c', p('c'), 10],
+    ['d', p('d'), 10],
+  ]);
+  assert.match(findings[0]!.message, /c is one of 2 heads \(c \(migrations\/versions\/c\.py\) and d \(migrations\/versions\/d\.py\)\)/);
+  assert.match(findings[0]!.message, /diverges from d at b/);
+  assert.match(findings[0]!.message, /Counted over the revisions that load, as Alembic will once the broken down_revision is fixed; left out: x \(migrations\/versions\/x\.py\) and the 1 revision above it/);
+  assert.match(findings[0]!.message, /at least 2 heads remain/);
+  assert.match(findings[0]!.fix!, /^Fix the missing down_revision first/);
+  // The broken link itself is one finding, not a head finding too.
+  assert.equal(run(missingDownRevision, diverged).length, 1);
+
+  // The broken revision may be the merge of b and c: fixing it can leave one head, so nothing yet.
+  const mergeTypo = [...chain(['a', 'b']), mf({ rev: 'c', down: 'a' }), mf({ rev: 'm', down: ['b', 'gne'] })];
+  assert.deepEqual(run(multipleHeads, mergeTypo), []);
+  // A fork above the broken link stays whatever it is attached to.
+  const forkAbove = [...chain(['a', 'b']), mf({ rev: 'x', down: 'gone' }), mf({ rev: 'y', down: 'x' }), mf({ rev: 'z', down: 'x' })];
+  const above = run(multipleHeads, forkAbove);
+  assert.deepEqual(where(above), [
+    ['y', p('y'), 10],
+    ['z', p('z'), 10],
+  ]);
+  assert.match(above[0]!.message, /y is one of 2 heads .* diverges from z at x .*Counted above x, whose down_revision names a missing revision/);
+  // A merge with two missing parents may continue both lines: three heads can come down to one.
+  const twoLinks = [...chain(['a', 'b', 'c']), mf({ rev: 'd', down: 'b' }), mf({ rev: 'x', down: ['gone', 'lost'] })];
+  assert.deepEqual(run(multipleHeads, twoLinks), []);
+  // Two broken revisions that are heads themselves stay heads: two remain whatever the repair.
+  const twoTips = [...chain(['a', 'b']), mf({ rev: 'x', down: 'gone' }), mf({ rev: 'w', down: 'lost' })];
+  assert.deepEqual(run(multipleHeads, twoTips), []);
+  const twoTipsDiverged = [...twoTips, mf({ rev: 'c', down: 'a' })];
+  assert.match(run(multipleHeads, twoTipsDiverged)[0]!.message, /b is one of 2 heads .*at least 2 heads remain/);
+  // Allowed heads still count as allowed.
+  assert.deepEqual(run(multipleHeads, diverged, { allowedHeads: ['d'] }), []);
+});
+
 test('unreadable revision variables: no base, no head/base findings, a hint on missing parents', () => {
   const files = [
     mf({ rev: 'a', down: null }),

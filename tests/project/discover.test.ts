@@ -378,7 +378,8 @@ test('package:dir script_location is resolved statically through prepend_sys_pat
   );
   await withProject({ 'alembic.ini': '[alembic]\nscript_location = nothere:migrations\n' }, async (dir) => {
     throwsConfig(() => load({ cwd: dir }), /^alembic\.ini:2: cannot find package 'nothere' of script_location 'nothere:migrations'/, {
-      reason: /looked for a 'nothere' folder in: \., src/,
+      // Not in the project's folders, and (with an empty environment) no Python to ask: see package-location.test.ts.
+      reason: /It is not a 'nothere' folder in \., src, and there is no Python to ask where it is installed/,
       hint: /prepend_sys_path/,
     });
   });

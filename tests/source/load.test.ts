@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -228,6 +228,43 @@ test('renaming a file keeps its cache entry only when the name does not matter',
     const [f] = await loadMigrations([{ ...refs[0]!, absPath: moved, path: refs[0]!.path.replace('r0000_step_0', 'r0000_first_step') }], { root, cache: true, stats: s });
     assert.equal(s.parsed, 1, 'the file name is part of the key (the legacy hex-name rule reads it)');
     assert.equal(f!.path, 'migrations/versions/r0000_first_step.py');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the stat index: unchanged files are not read again; a changed one is, even with its size and mtime restored; recent ones are re-checked', async () => {
+  const { root, refs } = project(4);
+  try {
+    // Written an hour ago; their ctime (now) must also be older than the index's racy window.
+    const past = new Date(Date.now() - 3_600_000);
+    for (const r of refs) utimesSync(r.absPath, past, past);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    let s = stats();
+    const cold = await loadMigrations(refs, { root, cache: true, stats: s });
+    assert.deepEqual([s.hashed, s.parsed], [4, 4]);
+    s = stats();
+    const warm = await loadMigrations(refs, { root, cache: true, stats: s });
+    assert.deepEqual([s.hashed, s.cacheHits], [0, 4], 'nothing read: every stat matched');
+    assert.deepEqual(warm, cold);
+
+    // Same size, mtime put back: the ctime still changes, so the file is read and parsed again.
+    const text = readFileSync(refs[2]!.absPath, 'utf8');
+    writeFileSync(refs[2]!.absPath, text.replace('step 2', 'step X'));
+    utimesSync(refs[2]!.absPath, past, past);
+    assert.equal(statSync(refs[2]!.absPath).size, Buffer.byteLength(text));
+    s = stats();
+    const edited = await loadMigrations(refs, { root, cache: true, stats: s });
+    assert.deepEqual([s.hashed, s.parsed], [1, 1]);
+    assert.equal(edited[2]!.docstring?.text, 'step X');
+
+    // A file modified just now may still change within the same timestamp: read again next time.
+    writeFileSync(refs[0]!.absPath, readFileSync(refs[0]!.absPath, 'utf8'));
+    await loadMigrations(refs, { root, cache: true });
+    s = stats();
+    await loadMigrations(refs, { root, cache: true, stats: s });
+    assert.ok(s.hashed! >= 1, 'the recent file is hashed again');
+    assert.equal(s.parsed, 0, 'same bytes: its parse is still cached');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

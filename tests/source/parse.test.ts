@@ -659,3 +659,116 @@ test('every OpCall field is filled in', () => {
     for (const k of keys) assert.notEqual(c[k], undefined, k);
   }
 });
+
+test('dialect branches: each op call carries the dialects it runs on', () => {
+  const f = parse(`revision = "a"
+down_revision = None
+from alembic import op, context
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.a()
+    elif dialect in ("mysql", "mariadb"):
+        op.b()
+    else:
+        op.c()
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.d()
+    if context.get_context().dialect.name == "postgresql" and unknown():
+        op.e()
+    else:
+        op.f()
+    if not (dialect == "sqlite" or dialect == "mysql"):
+        op.g()
+    dialect = other()
+    if dialect == "sqlite":
+        op.h()
+    if is_sqlite():
+        op.i()
+
+def is_sqlite():
+    """A one-line test: calling it is the test."""
+    return op.get_bind().dialect.name == "sqlite"
+`);
+  const guards = Object.fromEntries(f.opCalls.filter((c) => c.name.length === 1).map((c) => [c.name, c.dialects ?? null]));
+  assert.deepEqual(guards, {
+    a: { only: ['sqlite'] },
+    b: { only: ['mariadb', 'mysql'] },
+    c: { except: ['mariadb', 'mysql', 'sqlite'] },
+    d: { only: ['postgresql'] },
+    e: { only: ['postgresql'] },
+    // `unknown()` may be false on PostgreSQL too.
+    f: { only: ['postgresql'] },
+    g: { only: ['postgresql'] },
+    // Re-bound to something else: no longer the dialect.
+    h: { only: ['postgresql'] },
+    i: { only: [] },
+  });
+});
+
+test('calls between top-level functions, with the branch they sit in; method receivers', () => {
+  const f = parse(`revision = "a"
+down_revision = None
+from alembic import op
+
+def _drop():
+    op.drop_column("users", "x")
+    print("not a module function")
+
+def _both():
+    _drop()
+
+def upgrade():
+    op.alter_column("posts", "body", type_=sa.Text().with_variant(LONGTEXT(), "mysql"))
+    if op.get_bind().dialect.name == "sqlite":
+        _both()
+
+def downgrade():
+    _drop()
+`);
+  assert.deepEqual(
+    f.helperCalls.map((c) => [c.from, c.to, c.line, c.dialects ?? null]),
+    [
+      ['_both', '_drop', 10, null],
+      ['upgrade', '_both', 15, { only: ['sqlite'] }],
+      ['downgrade', '_drop', 18, null],
+    ],
+  );
+  const type = f.opCalls.find((c) => c.name === 'alter_column')!.kwargs['type_']!;
+  assert.equal(type.kind, 'call');
+  assert.deepEqual(type.kind === 'call' && type.on !== undefined ? plain(type.on) : null, { call: 'sa.Text', args: [], kwargs: {} });
+});
+
+test('dialect tests: in / not in, a literal on the left, engine.name, chained and tuple assignments', () => {
+  const f = parse(`revision = "a"
+down_revision = None
+from alembic import op
+
+def upgrade():
+    d = op.get_bind().engine.name
+    if d not in ("sqlite", "mysql"):
+        op.a()
+    if "postgresql" == d:
+        op.b()
+    if "postgresql" in d:
+        op.c()
+    x = d2 = op.get_bind().dialect.name
+    if x == "sqlite" or d2 == "sqlite":
+        op.e()
+    d, y = 1, 2
+    if d == "sqlite":
+        op.f()
+`);
+  const guards = Object.fromEntries(f.opCalls.filter((c) => c.name.length === 1).map((c) => [c.name, c.dialects ?? null]));
+  assert.deepEqual(guards, {
+    a: { except: ['mysql', 'sqlite'] },
+    b: { only: ['postgresql'] },
+    // `"postgresql" in d` is a substring test: not read.
+    c: null,
+    // The chain binds d2 only; `x == ...` is unknown, so the `or` may be true on any dialect.
+    e: null,
+    f: null,
+  });
+});

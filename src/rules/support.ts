@@ -2,9 +2,12 @@
  * Small helpers shared by the operation rules: which operations to look at, how to point at them,
  * how to name things in messages. Pure.
  */
-import type { FindingDraft } from '../model.js';
-import type { RuleContext } from '../rules/define.js';
-import { DEFAULT_POSTGRES_VERSION, type Operation, type OperationKind, type OperationOf, type OpsModel, type QualifiedName, type RevisionOps } from './model.js';
+import type { FindingDraft, MigrationFile, OpCall } from '../model.js';
+import { callPhases, functionPhases, type FunctionPhases, type Phase } from '../ops/phases.js';
+import { SchemaHistory, upgradeOpsOf, type ColumnState } from '../ops/history.js';
+import { fileOperations } from '../ops/file-ops.js';
+import type { RuleContext } from './define.js';
+import { DEFAULT_POSTGRES_VERSION, type Operation, type OperationKind, type OperationOf, type OpsModel, type QualifiedName, type RevisionOps } from '../ops/model.js';
 
 /** Per run (per context): the linted revisions, and their upgrade operations by kind in source order. */
 interface LintedIndex {
@@ -66,6 +69,43 @@ export function upgradeOps<K extends OperationKind>(ctx: RuleContext, ...kinds: 
 /** `schema.name` or `name`. */
 export function q(n: QualifiedName): string {
   return n.schema !== undefined ? `${n.schema}.${n.name}` : n.name;
+}
+
+const COMPUTED = 'whose name is computed at run time';
+
+/**
+ * The operation's table, for a message: `users`, or "a table whose name is computed at run time"
+ * when the migration passes an expression (a variable, `Model.__tablename__`): never the
+ * expression itself as if it were the table's name.
+ */
+export function tableRef(op: Operation & { table?: QualifiedName | null }): string {
+  if (op.computed?.table !== undefined) return `a table ${COMPUTED}`;
+  return op.table === undefined || op.table === null ? 'a table' : q(op.table);
+}
+
+/**
+ * The operation's column: `users.email` (`column users.email` with `noun`), and when a name is
+ * computed at run time, `column email of a table whose name is computed at run time` or `a column
+ * of users whose name is computed at run time`.
+ */
+export function columnRef(op: Operation & { table: QualifiedName; column: string }, noun = false): string {
+  if (op.computed?.column !== undefined) return op.computed.table !== undefined ? 'a column of a table, both with names computed at run time' : `a column of ${tableRef(op)} ${COMPUTED}`;
+  if (op.computed?.table !== undefined) return `column ${op.column} of ${tableRef(op)}`;
+  return `${noun ? 'column ' : ''}${q(op.table)}.${op.column}`;
+}
+
+/**
+ * The operation's own index or constraint: `index ix_a`, "an index whose name is computed at run
+ * time", or `unnamed` (e.g. "unnamed index") when there is no name.
+ */
+export function nameRef(op: Operation, noun: string, name: string | null, unnamed = `unnamed ${noun}`): string {
+  if (op.computed?.name !== undefined) return `${/^(?:[aeio]|u(?!ni))/i.test(noun) ? 'an' : 'a'} ${noun} ${COMPUTED}`;
+  return name === null ? unnamed : `${noun} ${name}`;
+}
+
+/** A new name given by the operation (rename): the name, or "a name computed at run time". */
+export function newNameRef(op: Operation & { newName: string }): string {
+  return op.computed?.newName !== undefined ? 'a name computed at run time' : op.newName;
 }
 
 /** True when the operation came from SQL (op.execute or offline SQL), so the fix should be SQL. */
@@ -140,4 +180,37 @@ export function collapsePerCall(drafts: FindingDraft[]): FindingDraft[] {
     const first = list[0]!;
     return { ...first, message: `${first.message.replace(/\.$/, '')}; and ${list.length - 1} more like it in this call.` };
   });
+}
+
+const phasesByFile = new WeakMap<MigrationFile, Map<string, FunctionPhases>>();
+
+/**
+ * Does this `op.*` call of `file` run in `phase` on the run's dialect? (For rules that read calls
+ * rather than operations: the helper's callers and the dialect branches decide, as in the ops stage.)
+ */
+export function callRunsIn(ctx: RuleContext, file: MigrationFile, call: OpCall, phase: Phase): boolean {
+  let phases = phasesByFile.get(file);
+  if (phases === undefined) {
+    phases = functionPhases(file);
+    phasesByFile.set(file, phases);
+  }
+  return callPhases(call, phases, target(ctx).dialect).includes(phase);
+}
+
+const histories = new WeakMap<RuleContext, SchemaHistory>();
+
+/**
+ * The column as the revisions below `op` leave it (history.ts): undefined when they do not show
+ * it (created outside the migrations, or touched by SQL the model cannot read).
+ */
+export function columnBefore(ctx: RuleContext, op: Operation, table: QualifiedName, column: string): ColumnState | undefined {
+  const rev = revisionOf(ctx, op);
+  if (rev === undefined) return undefined;
+  let history = histories.get(ctx);
+  if (history === undefined) {
+    const { dialect } = target(ctx);
+    history = new SchemaHistory(ctx.graph, upgradeOpsOf(ctx.graph, ctx.ops?.byPath ?? new Map(), (file) => fileOperations(file, { dialect })));
+    histories.set(ctx, history);
+  }
+  return history.columnBefore(rev, op, table, column);
 }
