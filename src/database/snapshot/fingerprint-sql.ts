@@ -38,10 +38,15 @@ export const FINGERPRINT_SCHEMA = 'alembic_guard';
  */
 export const FINGERPRINT_INSTALL_SQL = String.raw`
 CREATE SCHEMA alembic_guard;
-CREATE TABLE alembic_guard.settings (ignore_tables text[] NOT NULL DEFAULT '{}', incremental boolean NOT NULL DEFAULT false);
+CREATE TABLE alembic_guard.settings (ignore_tables text[] NOT NULL DEFAULT '{}', incremental boolean NOT NULL DEFAULT false, digest bigint NOT NULL DEFAULT 0);
 INSERT INTO alembic_guard.settings DEFAULT VALUES;
 CREATE TABLE alembic_guard.log (classid oid NOT NULL, objid oid NOT NULL);
-CREATE TABLE alembic_guard.objects (classid oid NOT NULL, objid oid NOT NULL, key text NOT NULL, hash text NOT NULL, PRIMARY KEY (classid, objid));
+CREATE TABLE alembic_guard.objects (classid oid NOT NULL, objid oid NOT NULL, key text NOT NULL, hash text NOT NULL, names text NOT NULL, h bigint NOT NULL, PRIMARY KEY (classid, objid));
+-- the digest is the XOR of every object's contribution: kept up to date one object at a time
+CREATE AGGREGATE alembic_guard.xor_agg(bigint) (SFUNC = pg_catalog.int8xor, STYPE = bigint, INITCOND = '0');
+CREATE FUNCTION alembic_guard.contribution(key text, hash text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $f$
+  SELECT ('x' || pg_catalog.substr(pg_catalog.md5(key || ' ' || hash), 1, 16))::bit(64)::bigint
+$f$;
 CREATE TABLE alembic_guard.members (classid oid NOT NULL, objid oid NOT NULL, top_classid oid NOT NULL, top_objid oid NOT NULL, PRIMARY KEY (classid, objid));
 CREATE TABLE alembic_guard.relfilenodes (oid oid PRIMARY KEY, relfilenode oid NOT NULL);
 CREATE TABLE alembic_guard.seeded (oid oid PRIMARY KEY, status text NOT NULL, rows int NOT NULL);
@@ -372,23 +377,32 @@ END $f$;
 -- The catalog rows that belong to a top-level object (to find it again when one of them is dropped).
 CREATE FUNCTION alembic_guard.members_of(cls oid, obj oid) RETURNS TABLE (classid oid, objid oid) LANGUAGE plpgsql STABLE AS $f$
 BEGIN
+  -- only the parts a statement can drop without naming the object they belong to (DROP INDEX,
+  -- DROP TRIGGER, DROP RULE, DROP POLICY, DROP STATISTICS); everything else is dropped by an
+  -- ALTER of the object, which the log names
   IF cls = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
     RETURN QUERY
       SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::oid, x.indexrelid FROM pg_catalog.pg_index x WHERE x.indrelid = obj
-      UNION ALL SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::oid, k.oid FROM pg_catalog.pg_constraint k WHERE k.conrelid = obj
-      UNION ALL SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::oid, a.oid FROM pg_catalog.pg_attrdef a WHERE a.adrelid = obj
       UNION ALL SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::oid, t.oid FROM pg_catalog.pg_trigger t WHERE t.tgrelid = obj
       UNION ALL SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::oid, r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class = obj
       UNION ALL SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::oid, p.oid FROM pg_catalog.pg_policy p WHERE p.polrelid = obj
-      UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::oid, s.oid FROM pg_catalog.pg_statistic_ext s WHERE s.stxrelid = obj
-      UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::oid, r.reltype FROM pg_catalog.pg_class r WHERE r.oid = obj AND r.reltype <> 0
-      UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::oid, t.typarray FROM pg_catalog.pg_class r JOIN pg_catalog.pg_type t ON t.oid = r.reltype WHERE r.oid = obj AND t.typarray <> 0;
-  ELSIF cls = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
-    RETURN QUERY
-      SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::oid, k.oid FROM pg_catalog.pg_constraint k WHERE k.contypid = obj
-      UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::oid, t.typarray FROM pg_catalog.pg_type t WHERE t.oid = obj AND t.typarray <> 0
-      UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::oid, t.typrelid FROM pg_catalog.pg_type t WHERE t.oid = obj AND t.typrelid <> 0;
+      UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::oid, s.oid FROM pg_catalog.pg_statistic_ext s WHERE s.stxrelid = obj;
   END IF;
+END $f$;
+
+-- What other objects may print of an object: its name (the key), its columns' names in order, an
+-- enum's labels, a composite type's attributes. Its dependents are rehashed only when these change.
+CREATE FUNCTION alembic_guard.names_of(cls oid, obj oid) RETURNS text LANGUAGE plpgsql STABLE AS $f$
+BEGIN
+  IF cls = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+    RETURN COALESCE((SELECT pg_catalog.string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = obj AND a.attnum > 0 AND NOT a.attisdropped), '');
+  ELSIF cls = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
+    RETURN COALESCE((SELECT pg_catalog.string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = obj), '')
+      || '|' || COALESCE((SELECT pg_catalog.string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_catalog.pg_type t
+                          JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped WHERE t.oid = obj), '');
+  END IF;
+  RETURN '';
 END $f$;
 
 -- Every top-level object that exists now (for a full rebuild).
@@ -405,12 +419,12 @@ CREATE FUNCTION alembic_guard.all_tops() RETURNS TABLE (classid oid, objid oid) 
 $f$;
 
 CREATE FUNCTION alembic_guard.digest() RETURNS text LANGUAGE sql STABLE AS $f$
-  SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(o.key || ' ' || o.hash, E'\n' ORDER BY o.key), '')) FROM alembic_guard.objects o
+  SELECT s.digest::text FROM alembic_guard.settings s
 $f$;
 
 -- The digest computed from scratch, without the kept rows (what sync() must always agree with).
 CREATE FUNCTION alembic_guard.full_digest() RETURNS text LANGUAGE sql STABLE AS $f$
-  SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(r.key || ' ' || r.hash, E'\n' ORDER BY r.key), ''))
+  SELECT alembic_guard.xor_agg(alembic_guard.contribution(r.key, r.hash))::text
   FROM alembic_guard.all_tops() a CROSS JOIN LATERAL alembic_guard.object_row(a.classid, a.objid) r
   WHERE r.key IS NOT NULL
 $f$;
@@ -422,12 +436,13 @@ BEGIN
   DELETE FROM alembic_guard.objects;
   DELETE FROM alembic_guard.members;
   INSERT INTO alembic_guard.objects
-    SELECT a.classid, a.objid, r.key, r.hash
+    SELECT a.classid, a.objid, r.key, r.hash, alembic_guard.names_of(a.classid, a.objid), alembic_guard.contribution(r.key, r.hash)
     FROM alembic_guard.all_tops() a CROSS JOIN LATERAL alembic_guard.object_row(a.classid, a.objid) r
     WHERE r.key IS NOT NULL;
   INSERT INTO alembic_guard.members
     SELECT m.classid, m.objid, o.classid, o.objid FROM alembic_guard.objects o CROSS JOIN LATERAL alembic_guard.members_of(o.classid, o.objid) m
     ON CONFLICT (classid, objid) DO NOTHING;
+  UPDATE alembic_guard.settings SET digest = (SELECT alembic_guard.xor_agg(o.h) FROM alembic_guard.objects o);
   RETURN alembic_guard.digest();
 END $f$;
 
@@ -445,6 +460,13 @@ DECLARE
   item record;
   tk text;
   th text;
+  tn text;
+  th_h bigint;
+  had boolean;
+  delta bigint := 0;
+  children oid[] := '{}';
+  dep_c oid[];
+  dep_o oid[];
   old record;
 BEGIN
   IF NOT (SELECT s.incremental FROM alembic_guard.settings s) THEN
@@ -482,22 +504,44 @@ BEGIN
       IF (cur_c[i] || '/' || cur_o[i]) = ANY (seen) THEN CONTINUE; END IF;
       seen := seen || (cur_c[i] || '/' || cur_o[i]);
       SELECT r.key, r.hash INTO tk, th FROM alembic_guard.object_row(cur_c[i], cur_o[i]) r;
-      SELECT ob.key, ob.hash INTO old FROM alembic_guard.objects ob WHERE ob.classid = cur_c[i] AND ob.objid = cur_o[i];
-      IF FOUND AND old.key = tk AND old.hash = th THEN CONTINUE; END IF;
-      IF NOT FOUND AND tk IS NULL THEN CONTINUE; END IF;
-      DELETE FROM alembic_guard.objects ob WHERE ob.classid = cur_c[i] AND ob.objid = cur_o[i];
-      DELETE FROM alembic_guard.members m WHERE m.top_classid = cur_c[i] AND m.top_objid = cur_o[i];
+      SELECT ob.key, ob.hash, ob.names, ob.h INTO old FROM alembic_guard.objects ob WHERE ob.classid = cur_c[i] AND ob.objid = cur_o[i];
+      had := FOUND;
+      IF had AND old.key = tk AND old.hash = th THEN CONTINUE; END IF;
+      IF NOT had AND tk IS NULL THEN CONTINUE; END IF;
+      IF had THEN
+        DELETE FROM alembic_guard.objects ob WHERE ob.classid = cur_c[i] AND ob.objid = cur_o[i];
+        DELETE FROM alembic_guard.members m WHERE m.top_classid = cur_c[i] AND m.top_objid = cur_o[i];
+        delta := delta # old.h;
+      END IF;
       IF tk IS NOT NULL THEN
-        INSERT INTO alembic_guard.objects VALUES (cur_c[i], cur_o[i], tk, th);
+        tn := alembic_guard.names_of(cur_c[i], cur_o[i]);
+        th_h := alembic_guard.contribution(tk, th);
+        INSERT INTO alembic_guard.objects VALUES (cur_c[i], cur_o[i], tk, th, tn, th_h);
+        delta := delta # th_h;
         INSERT INTO alembic_guard.members SELECT m.classid, m.objid, cur_c[i], cur_o[i] FROM alembic_guard.members_of(cur_c[i], cur_o[i]) m
           ON CONFLICT (classid, objid) DO UPDATE SET top_classid = excluded.top_classid, top_objid = excluded.top_objid;
-        changed_c := changed_c || cur_c[i];
-        changed_o := changed_o || cur_o[i];
+        -- what depends on it may print its name, its columns' names or its labels: rehashed when
+        -- those changed (a new object's dependents are new and logged themselves)
+        IF had AND (old.key <> tk OR old.names <> tn) THEN
+          changed_c := changed_c || cur_c[i];
+          changed_o := changed_o || cur_o[i];
+        END IF;
+        -- partitions and inheritance children take their parent's columns, constraints and triggers
+        IF cur_c[i] = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+          FOR item IN SELECT ih.inhrelid FROM pg_catalog.pg_inherits ih WHERE ih.inhparent = cur_o[i] LOOP
+            children := children || item.inhrelid;
+          END LOOP;
+        END IF;
       END IF;
     END LOOP;
-    EXIT WHEN COALESCE(pg_catalog.array_length(changed_c, 1), 0) = 0;
+    cur_c := pg_catalog.array_fill('pg_catalog.pg_class'::pg_catalog.regclass::oid, ARRAY[COALESCE(pg_catalog.array_length(children, 1), 0)]);
+    cur_o := children;
+    children := '{}';
+    IF COALESCE(pg_catalog.array_length(changed_c, 1), 0) = 0 THEN
+      CONTINUE;
+    END IF;
     -- the objects that depend on what changed, except the changed objects' own parts
-    SELECT pg_catalog.array_agg(t.top_classid), pg_catalog.array_agg(t.top_objid) INTO cur_c, cur_o
+    SELECT pg_catalog.array_agg(t.top_classid), pg_catalog.array_agg(t.top_objid) INTO dep_c, dep_o
     FROM (
       SELECT pg_catalog.array_agg(d.classid) AS c, pg_catalog.array_agg(d.objid) AS o
       FROM ROWS FROM (pg_catalog.unnest(changed_c), pg_catalog.unnest(changed_o)) AS ch(classid, objid)
@@ -507,7 +551,12 @@ BEGIN
         AND NOT (d.classid = ch.classid AND d.objid = ch.objid)
     ) dep CROSS JOIN LATERAL alembic_guard.tops(dep.c, dep.o) t
     WHERE dep.c IS NOT NULL AND t.top_classid IS NOT NULL AND t.top_objid IS NOT NULL;
+    cur_c := cur_c || COALESCE(dep_c, '{}');
+    cur_o := cur_o || COALESCE(dep_o, '{}');
   END LOOP;
+  IF delta <> 0 THEN
+    UPDATE alembic_guard.settings SET digest = digest # delta;
+  END IF;
   RETURN alembic_guard.digest();
 END $f$;
 
