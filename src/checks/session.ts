@@ -377,8 +377,7 @@ class RuntimeRun {
 
   /** Stop everything begin() started. */
   async cancel(): Promise<void> {
-    await this.second?.close().catch(() => undefined);
-    await this.bridge?.close().catch(() => undefined);
+    await Promise.all([this.second?.close().catch(() => undefined), this.bridge?.close().catch(() => undefined)]);
     const server = this.server ?? (this.serverPromise !== undefined ? await this.serverPromise.catch(() => undefined) : undefined);
     await server?.stop().catch(() => undefined);
   }
