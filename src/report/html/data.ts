@@ -143,7 +143,11 @@ export function clientData(report: Report, revisions: readonly ReportRevision[],
       ...(outcomes !== undefined ? { checks: outcomes(r.revision) } : {}),
     };
   }
-  const findings = report.findings.map((f): ClientFinding => {
+  // In history order (newest first, as the graph reads from the top); project-wide findings last.
+  const position = new Map(revisions.map((r, i) => [r.revision, i]));
+  const at = (f: Finding) => (f.revision === undefined ? revisions.length + 1 : (position.get(f.revision) ?? revisions.length));
+  const ordered = report.findings.map((f, i) => ({ f, i })).sort((a, b) => at(a.f) - at(b.f) || a.i - b.i);
+  const findings = ordered.map(({ f }): ClientFinding => {
     const source = sourceOf(f, context);
     return {
       rule: f.rule,
