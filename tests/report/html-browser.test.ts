@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixturesDir, venvPython } from '../helpers/paths.js';
@@ -18,6 +18,7 @@ import { runCheck } from '../../src/engine/check.js';
 import { htmlReporter } from '../../src/report/html/index.js';
 import type { TraceReport } from '../../src/checks/trace.js';
 import { sourceLineReader } from '../../src/cli/shared.js';
+import { copyFixture, git, gitInit } from '../workflow/helpers.js';
 
 let browser: Browser;
 const work = scratch('alembic-guard-html-');
@@ -30,13 +31,15 @@ after(async () => {
 });
 
 /** `check --output html:FILE` in a project folder; returns the file and the graph as `graph --format json` sees it. */
-async function render(dir: string, name: string, args: string[] = ['--static']): Promise<{ file: string; graph: { revision: string; downRevisions: string[] }[] }> {
+type GraphJson = { revision: string; file: string; downRevisions: string[] }[];
+
+async function render(dir: string, name: string, args: string[] = ['--static']): Promise<{ file: string; graph: GraphJson }> {
   const file = join(work.dir, `${name}.html`);
   const r = await runCli(['check', ...args, '--no-cache', '--output', `html:${file}`], dir);
   assert.notEqual(r.code, 2, r.stderr);
   const g = await runCli(['graph', '--format', 'json', '--no-cache'], dir);
   assert.equal(g.code, 0, g.stderr);
-  return { file, graph: (JSON.parse(g.stdout) as { revisions: { revision: string; downRevisions: string[] }[] }).revisions };
+  return { file, graph: (JSON.parse(g.stdout) as { revisions: GraphJson }).revisions };
 }
 
 interface Shape {
@@ -167,6 +170,37 @@ test('graph-long-chain: linear runs collapse into one node with its count; the r
   const member = run.revisions[1]!;
   await page.click(`#panel .runlist a[href="#rev=${member}"]`);
   await page.waitForFunction((rev) => document.querySelector('#panel-body h2')?.textContent?.includes(rev), member);
+  assert.deepEqual(otherRequests, []);
+  await page.close();
+});
+
+test('--since: the revisions the branch adds or changes are ringed and never folded into a run', async () => {
+  const dir = copyFixture('graph-long-chain', join(work.dir, 'since-project'));
+  gitInit(dir);
+  const before = await render(dir, 'since-before');
+  const { page: first } = await openReport(browser, before.file);
+  const run = (await graphShape(first)).nodes.find((n) => n.kind === 'run' && n.revisions.length >= 3)!;
+  await first.close();
+  const changed = run.revisions[1]!;
+  const head = before.graph[0]!.revision;
+  git(dir, 'checkout', '-q', '-b', 'feature');
+  const versions = join(dir, 'migrations', 'versions');
+  appendFileSync(join(dir, before.graph.find((r) => r.revision === changed)!.file), '# edited on the branch\n');
+  writeFileSync(join(versions, 'ffff00000001_add_flag.py'), migrationModule('ffff00000001', [head], 'add flag', '    op.add_column("t", sa.Column("flag", sa.Boolean(), nullable=True))', '    op.drop_column("t", "flag")'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'branch work');
+  const { file: report, graph } = await render(dir, 'since-after', ['--static', '--since', 'main']);
+  const { page, otherRequests } = await openReport(browser, report);
+  const shape = await graphShape(page);
+  assertShapeMatches(shape, graph);
+  const selected = shape.nodes.filter((n) => /\bselected\b/.test(n.classes));
+  assert.deepEqual(selected.map((n) => n.revisions).sort(), [[changed], ['ffff00000001']].sort());
+  for (const n of selected) {
+    assert.equal(n.kind, 'revision');
+    assert.match(n.text, /SINCE/);
+  }
+  await page.click(`[data-revisions="${changed}"]`);
+  assert.match(await panelText(page), /changed \(--since\)[\s\S]*modified-migration/);
   assert.deepEqual(otherRequests, []);
   await page.close();
 });
