@@ -96,6 +96,7 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
     ...(trace !== undefined ? { trace } : {}),
     // The HTML report draws the graph and shows every revision, with all the offline SQL.
     revisions: reportRevisions(result.graph, since?.onlyPaths, everyRevisionSql),
+    ...(runtime !== undefined ? { checkRules: Object.fromEntries(runtime.DATABASE_CHECKS.map((c) => [c.id, c.rules.map((r) => r.id)])) } : {}),
   };
   return { report, ...(error !== undefined ? { error } : {}) };
 }

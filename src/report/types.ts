@@ -18,6 +18,8 @@ export interface Report {
    * draws and shows; not part of the JSON contract. Set by `runCheck`.
    */
   revisions?: ReportRevision[];
+  /** The rules each database check reports, by check id, when they ran (what ties a check to a revision). */
+  checkRules?: Record<string, string[]>;
 }
 
 /** One revision as the HTML report shows it. */

@@ -317,7 +317,7 @@ test('a lock trace on the report is a table in its revision\'s panel', async () 
   await page.close();
 });
 
-test('after the database checks: every revision shows its offline SQL, highlighted, and each check\'s outcome there', async () => {
+test('after the database checks: every revision shows its offline SQL, highlighted, each check\'s outcome there and its lock trace', async () => {
   const { file } = await render(join(fixturesDir, 'runtime-downgrade-fails'), 'runtime', ['--python', venvPython]);
   const { page, otherRequests, errors } = await openReport(browser, file);
   for (const rev of ['0001', '0002']) {
@@ -329,9 +329,12 @@ test('after the database checks: every revision shows its offline SQL, highlight
     const outcomes = Object.fromEntries(
       await page.locator('#panel table.checks tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent])),
     ) as Record<string, string>;
-    assert.deepEqual(Object.keys(outcomes).sort(), ['model-drift', 'offline-sql', 'round-trip', 'up-down', 'upgrade']);
+    assert.deepEqual(Object.keys(outcomes).sort(), ['model-drift', 'offline-sql', 'round-trip', 'trace', 'up-down', 'upgrade']);
     assert.equal(outcomes['upgrade'], 'passed');
     assert.equal(outcomes['up-down'], rev === '0002' ? 'failed' : 'no finding here');
+    // The lock trace the database checks recorded: the revision's statements with their locks.
+    const traced = await page.locator('#panel table.trace tbody tr').evaluateAll((trs) => trs.map((tr) => tr.children[1]!.textContent ?? ''));
+    assert.ok(traced.some((sql) => /CREATE TABLE (customers|orders)/.test(sql)), traced.join('\n'));
   }
   await page.screenshot({ path: outputPath('runtime.png') });
   assert.deepEqual(otherRequests, []);

@@ -8,19 +8,6 @@ import type { TraceRevision } from '../../checks/trace.js';
 import type { Report, ReportContext, ReportRevision } from '../types.js';
 import type { GraphDrawing } from './layout.js';
 
-/**
- * Which findings each database check reports (src/runtime/checks.ts): what ties a check's outcome
- * to a revision. `upgrade-failed` comes from `upgrade` (upgrade heads from scratch) and from the
- * up/down walk; it is the upgrade check's when that one failed, else the walk's.
- */
-export const CHECK_RULES: Record<string, readonly string[]> = {
-  'offline-sql': ['offline-sql-failed'],
-  upgrade: ['upgrade-failed'],
-  'model-drift': ['model-drift'],
-  'round-trip': ['round-trip-failed'],
-  'up-down': ['downgrade-failed', 'downgrade-leaves-trace', 'up-down-inconsistent', 'irreversible-downgrade', 'upgrade-failed'],
-};
-
 export type CheckOutcome = { check: string; status: 'passed' | 'failed' | 'info' | 'skipped' | 'elsewhere'; message: string };
 
 export interface ClientFinding {
@@ -79,22 +66,27 @@ function sourceOf(f: Finding, context: ReportContext): ClientFinding['source'] {
   return lines.length > 0 ? lines : undefined;
 }
 
-/** Each database check's outcome at one revision, from the check's status and its findings there. */
-export function revisionOutcomes(checks: readonly CheckResult[], findings: readonly Finding[]): (revision: string) => CheckOutcome[] {
-  const ran = checks.filter((c) => CHECK_RULES[c.id] !== undefined);
-  const upgradeFailed = ran.some((c) => c.id === 'upgrade' && c.status === 'failed');
-  const owner = (rule: string): string | undefined => {
-    if (rule === 'upgrade-failed') return upgradeFailed ? 'upgrade' : 'up-down';
-    return Object.keys(CHECK_RULES).find((id) => CHECK_RULES[id]!.includes(rule));
+/**
+ * Each database check's outcome at one revision, from the check's status and its findings there.
+ * A rule that several checks report (`upgrade-failed`: upgrade from scratch and the up/down walk)
+ * counts for those of them that failed, or for all of them when none did.
+ */
+export function revisionOutcomes(checks: readonly CheckResult[], findings: readonly Finding[], checkRules: Readonly<Record<string, readonly string[]>>): (revision: string) => CheckOutcome[] {
+  const ran = checks.filter((c) => checkRules[c.id] !== undefined);
+  const owners = (rule: string): string[] => {
+    const all = ran.filter((c) => checkRules[c.id]!.includes(rule));
+    const failed = all.filter((c) => c.status === 'failed');
+    return (failed.length > 0 ? failed : all).map((c) => c.id);
   };
   const at = new Map<string, Finding[]>();
   for (const f of findings) {
-    const check = owner(f.rule);
-    if (check === undefined || f.revision === undefined) continue;
-    const key = `${check}\0${f.revision}`;
-    const list = at.get(key);
-    if (list) list.push(f);
-    else at.set(key, [f]);
+    if (f.revision === undefined) continue;
+    for (const check of owners(f.rule)) {
+      const key = `${check}\0${f.revision}`;
+      const list = at.get(key);
+      if (list) list.push(f);
+      else at.set(key, [f]);
+    }
   }
   return (revision) =>
     ran.map((c): CheckOutcome => {
@@ -123,8 +115,8 @@ export function clientData(report: Report, revisions: readonly ReportRevision[],
       else children.set(p, [r.revision]);
     }
   }
-  const runtime = report.checks.some((c) => CHECK_RULES[c.id] !== undefined);
-  const outcomes = runtime ? revisionOutcomes(report.checks, report.findings) : undefined;
+  const runtime = report.checkRules !== undefined && report.checks.some((c) => report.checkRules![c.id] !== undefined);
+  const outcomes = runtime ? revisionOutcomes(report.checks, report.findings, report.checkRules!) : undefined;
   const out: ClientData['revisions'] = {};
   for (const r of revisions) {
     out[r.revision] = {
