@@ -1,67 +1,15 @@
 /**
  * The report page's script. `client` is inlined into the page as its source text
- * (`(${client})()`), so it must not use anything from outside its own body: no imports, no
- * module-level names. It renders every piece of report text with textContent (never innerHTML), so
- * nothing in a migration can become markup.
+ * (`(${client})()`), so it must not use anything from outside its own body: no imports but types
+ * (erased when compiled), no module-level names. It renders every piece of report text with
+ * textContent (never innerHTML), so nothing in a migration can become markup.
  */
-/* eslint-disable */
-export function client(): void {
-  type Severity = 'error' | 'warning' | 'info';
-  interface Finding {
-    rule: string;
-    severity: Severity;
-    message: string;
-    file?: string;
-    line?: number;
-    column?: number;
-    revision?: string;
-    fix?: string;
-    source?: [number, string, 0 | 1][];
-  }
-  interface Outcome {
-    check: string;
-    status: string;
-    message: string;
-  }
-  interface Revision {
-    file: string;
-    message: string;
-    down: string[];
-    dependsOn: string[];
-    labels: string[];
-    children: string[];
-    head: boolean;
-    base: boolean;
-    selected: boolean;
-    node: string;
-    sql?: string;
-    sqlError?: string;
-    checks?: Outcome[];
-  }
-  interface TraceStatement {
-    sql: string;
-    line?: number;
-    function?: string;
-    durationMs: number;
-    locks: { relation: string; mode: string; blocks?: string; preexisting?: boolean; heldMs?: number }[];
-    rewrites: { relation: string; kind: string }[];
-  }
-  interface Trace {
-    revision: string;
-    file: string;
-    statements: TraceStatement[];
-    seeded?: { table: string; rows: number }[];
-    skipped?: { table: string; reason: string }[];
-  }
-  interface Data {
-    revisions: Record<string, Revision>;
-    nodes: Record<string, { kind: string; revisions: string[] }>;
-    findings: Finding[];
-    trace?: Record<string, Trace>;
-    runtime: boolean;
-  }
+import type { Severity } from '../../model.js';
+import type { TraceRevision } from '../../checks/trace.js';
+import type { ClientData, ClientFinding as Finding, ClientRevision as Revision } from './data.js';
 
-  const data = JSON.parse(document.getElementById('report-data')!.textContent!) as Data;
+export function client(): void {
+  const data = JSON.parse(document.getElementById('report-data')!.textContent!) as ClientData;
   const svg = document.getElementById('graph') as unknown as SVGSVGElement;
   const viewport = document.getElementById('viewport') as unknown as SVGGElement;
   const pane = document.getElementById('graph-pane')!;
@@ -229,7 +177,7 @@ export function client(): void {
     return out;
   }
 
-  function traceTable(t: Trace): Node[] {
+  function traceTable(t: TraceRevision): Node[] {
     const rows = t.statements.map((s, i) =>
       el(
         'tr',

@@ -10,18 +10,10 @@ import type { GraphDrawing } from './layout.js';
 
 export type CheckOutcome = { check: string; status: 'passed' | 'failed' | 'info' | 'skipped' | 'elsewhere'; message: string };
 
-export interface ClientFinding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  revision?: string;
-  fix?: string;
+export type ClientFinding = Pick<Finding, 'rule' | 'severity' | 'message' | 'file' | 'line' | 'column' | 'revision' | 'fix'> & {
   /** Source lines around the finding: [line number, text, part of the finding (1) or context (0)]. */
   source?: [number, string, 0 | 1][];
-}
+};
 
 export interface ClientRevision {
   file: string;

@@ -11,6 +11,7 @@ import type { Severity } from '../../model.js';
 import { ruleById } from '../../rules/index.js';
 import type { Rule } from '../../rules/define.js';
 import type { Report, ReportContext, ReportRevision, Reporter } from '../types.js';
+import { formatDuration, plural } from '../markdown.js';
 import { client } from './client.js';
 import { clientData } from './data.js';
 import { escapeHtml, jsonForScript } from './escape.js';
@@ -19,14 +20,6 @@ import { STYLE } from './style.js';
 import { renderSvg, worstOf } from './svg.js';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
 
 /** Rule docs text: escaped, `code` spans kept, paragraphs on blank lines. */
 function docText(text: string): string {
@@ -62,7 +55,7 @@ function summaryHtml(report: Report): string {
   const s = report.summary;
   const counts: Record<Severity, number> = { error: s.errors, warning: s.warnings, info: s.infos };
   const chips = SEVERITIES.map(
-    (sev) => `<label class="chip-${sev}"><input type="checkbox" data-filter="severity" value="${sev}" checked>${plural(counts[sev], sev === 'info' ? 'info' : sev)}</label>`,
+    (sev) => `<label class="chip-${sev}"><input type="checkbox" data-filter="severity" value="${sev}" checked>${plural(counts[sev], sev)}</label>`,
   ).join('');
   const perRule = new Map<string, { count: number; severity: Severity[] }>();
   for (const f of report.findings) {
@@ -79,7 +72,7 @@ function summaryHtml(report: Report): string {
     })
     .join('');
   const checkRows = report.checks
-    .map((c) => `<tr><td class="mono">${escapeHtml(c.id)}</td><td class="status-${c.status}">${c.status}</td><td class="num">${duration(c.durationMs)}</td><td>${escapeHtml(c.message)}</td></tr>`)
+    .map((c) => `<tr><td class="mono">${escapeHtml(c.id)}</td><td class="status-${c.status}">${c.status}</td><td class="num">${formatDuration(c.durationMs)}</td><td>${escapeHtml(c.message)}</td></tr>`)
     .join('');
   const project = [
     `<dt>Root</dt><dd><code>${escapeHtml(report.project.root)}</code></dd>`,
