@@ -4,10 +4,10 @@ import { formatFlag, projectFromArgs, stepTimeoutFlag, writeWarnings, sourceLine
 import { runCheck } from '../engine/check.js';
 import { reporters } from '../report/index.js';
 import { redactUrl } from '../errors.js';
-import { outputTargets, writeOutputs } from '../workflow/output.js';
+import { FILE_FORMATS, outputTargets, writeOutputs } from '../workflow/output.js';
 
 const flags: FlagName[] = ['config', 'name', 'versions', 'recursive', 'format', 'static', 'no-cache', 'python', 'database-url', 'allow-destructive', 'step-timeout', 'no-trace', 'verbose', 'since', 'output'];
-const formats = ['text', 'json', 'github', 'sarif', 'markdown'] as const;
+const formats = FILE_FORMATS;
 
 export const help = helpFor(
   'alembic-guard check [options]',

@@ -7,8 +7,9 @@ import { relative } from 'node:path';
 import type { CheckResult, Finding, Project } from '../model.js';
 import type { GuardError } from '../errors.js';
 import type { MarkdownReport } from '../report/markdown.js';
-import type { RuntimeOptions } from '../checks/session.js';
+import type { RuntimeOptions, RuntimeResult } from '../checks/session.js';
 import { runStatic } from './static.js';
+import { reportRevisions } from './report-revisions.js';
 import { applyIgnores, effectiveSeverity, sortFindings, summarize } from './findings.js';
 import { ruleById } from '../rules/index.js';
 import { reviewSql, sinceFindings, sinceSelection } from './since.js';
@@ -57,12 +58,14 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
   let error: GuardError | undefined;
   let offlineSql: MarkdownReport['offlineSql'] = [];
   let trace: MarkdownReport['trace'];
+  let everyRevisionSql: RuntimeResult['offlineSql'] = [];
   if (runtime !== undefined && session !== undefined) {
     const rt = await session.run(result.graph, { staticFindings: result.findings, lintedFiles: result.lintedFiles.map((f) => f.path) });
     findings.push(...rt.findings);
     checks.push(...rt.checks);
     error = rt.error;
     offlineSql = reviewSql(since, rt.offlineSql, result.files);
+    everyRevisionSql = rt.offlineSql;
     trace = rt.trace;
     const confirmed = new Set(rt.confirmed.map((c) => JSON.stringify([c.rule, c.file, c.line])));
     for (const f of findings) if (confirmed.has(JSON.stringify([f.rule, f.file, f.line]))) f.confirmed = true;
@@ -91,6 +94,9 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
     // The Markdown report shows the offline SQL of the revisions --since selected, for reviewers.
     ...(offlineSql.length > 0 ? { offlineSql } : {}),
     ...(trace !== undefined ? { trace } : {}),
+    // The HTML report draws the graph and shows every revision, with all the offline SQL.
+    revisions: reportRevisions(result.graph, since?.onlyPaths, everyRevisionSql),
+    ...(runtime !== undefined ? { checkRules: Object.fromEntries(runtime.DATABASE_CHECKS.map((c) => [c.id, c.rules.map((r) => r.id)])) } : {}),
   };
   return { report, ...(error !== undefined ? { error } : {}) };
 }

@@ -4,6 +4,7 @@ import { jsonReporter } from './json.js';
 import { githubReporter } from './github.js';
 import { sarifReporter } from './sarif.js';
 import { markdownReporter } from './markdown.js';
+import { htmlReporter } from './html/index.js';
 
 /** Reporters by --format name. */
 export const reporters: Record<string, Reporter> = {
@@ -12,6 +13,7 @@ export const reporters: Record<string, Reporter> = {
   github: githubReporter,
   sarif: sarifReporter,
   markdown: markdownReporter,
+  html: htmlReporter,
 };
 
-export type { Report, ReportContext, Reporter } from './types.js';
+export type { Report, ReportContext, Reporter, ReportRevision } from './types.js';

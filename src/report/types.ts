@@ -13,6 +13,34 @@ export interface Report {
   trace?: TraceReport;
   /** Advice shown after the summary (`alembic-guard init` for a long history without a baseline). */
   hint?: string;
+  /**
+   * Every revision of the graph, newest first (`alembic history` order), with what the HTML report
+   * draws and shows; not part of the JSON contract. Set by `runCheck`.
+   */
+  revisions?: ReportRevision[];
+  /** The rules each database check reports, by check id, when they ran (what ties a check to a revision). */
+  checkRules?: Record<string, string[]>;
+}
+
+/** One revision as the HTML report shows it. */
+export interface ReportRevision {
+  revision: string;
+  /** Relative to the project root. */
+  file: string;
+  /** The docstring, trimmed ('' when there is none). */
+  message: string;
+  /** down_revision as declared (ids that may be missing from the graph). */
+  downRevisions: string[];
+  /** depends_on resolved to revision ids. */
+  dependsOn: string[];
+  /** The labels declared in this file's branch_labels. */
+  branchLabels: string[];
+  head: boolean;
+  base: boolean;
+  /** Selected by --since (added or changed on the branch). */
+  selected: boolean;
+  /** Its offline SQL (`alembic upgrade --sql`), when the database checks rendered it. */
+  offlineSql?: { sql?: string; error?: string };
 }
 
 export interface ReportContext {

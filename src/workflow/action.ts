@@ -1,7 +1,8 @@
 /**
  * The GitHub Action (action.yml → scripts/action.mjs → here): run `check` once, with the text
  * report in the job log, annotations on the changed lines (workflow commands on stdout), a Markdown
- * job summary ($GITHUB_STEP_SUMMARY), an optional SARIF file, and step outputs ($GITHUB_OUTPUT).
+ * job summary ($GITHUB_STEP_SUMMARY), an optional SARIF file, an optional HTML report (action.yml
+ * uploads it as an artifact), and step outputs ($GITHUB_OUTPUT).
  * Inputs come as INPUT_* environment variables (action.yml maps them).
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface ActionInputs {
   annotations: boolean;
   summary: boolean;
   sarifFile?: string;
+  /** Where to write the HTML report, relative to the workspace. */
+  htmlReport?: string;
   failOnError: boolean;
   extraArgs: string[];
 }
@@ -54,6 +57,7 @@ export function readInputs(env: Record<string, string | undefined>): ActionInput
     annotations: bool(get('annotations'), true),
     summary: bool(get('summary'), true),
     ...(str(get('sarif-file')) !== undefined ? { sarifFile: str(get('sarif-file'))! } : {}),
+    ...(str(get('html-report')) !== undefined ? { htmlReport: str(get('html-report'))! } : {}),
     failOnError: bool(get('fail-on-error'), true),
     extraArgs: lines(get('args')).flatMap((l) => l.split(/\s+/)),
   };
@@ -70,6 +74,7 @@ export function checkArgs(inputs: ActionInputs, tmp: string, workspace: string):
   if (inputs.python !== undefined) argv.push('--python', inputs.python);
   argv.push('--output', `json:${join(tmp, 'report.json')}`, '--output', `github:${join(tmp, 'annotations.txt')}`, '--output', `markdown:${join(tmp, 'summary.md')}`);
   if (inputs.sarifFile !== undefined) argv.push('--output', `sarif:${resolve(workspace, inputs.sarifFile)}`);
+  if (inputs.htmlReport !== undefined) argv.push('--output', `html:${resolve(workspace, inputs.htmlReport)}`);
   argv.push(...inputs.extraArgs);
   return argv;
 }
@@ -118,6 +123,7 @@ export async function runAction(env: Record<string, string | undefined>, io: Pic
           warnings: counts?.warnings ?? '',
           infos: counts?.infos ?? '',
           ...(inputs.sarifFile !== undefined && counts !== undefined ? { 'sarif-file': resolve(workspace, inputs.sarifFile) } : {}),
+          ...(inputs.htmlReport !== undefined && counts !== undefined ? { 'html-report': resolve(workspace, inputs.htmlReport) } : {}),
         }),
       );
     }

@@ -7,7 +7,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { reporters, type Report, type ReportContext } from '../report/index.js';
 
-export const FILE_FORMATS = ['text', 'json', 'github', 'sarif', 'markdown'] as const;
+export const FILE_FORMATS = ['text', 'json', 'github', 'sarif', 'markdown', 'html'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 const byExtension: Record<string, FileFormat> = {
@@ -17,6 +17,8 @@ const byExtension: Record<string, FileFormat> = {
   '.markdown': 'markdown',
   '.txt': 'text',
   '.log': 'text',
+  '.html': 'html',
+  '.htm': 'html',
 };
 
 export interface OutputTarget {
@@ -27,7 +29,7 @@ export interface OutputTarget {
 /**
  * Where `--output` writes and in which format: an explicit `FORMAT:FILE` (`markdown:summary.txt`,
  * `github:annotations.txt`), else `--format` (the terminal then gets text), else the file's
- * extension (`results.sarif`, `report.sarif.json`, `summary.md`, `report.json`). With any --output
+ * extension (`results.sarif`, `report.sarif.json`, `summary.md`, `report.json`, `report.html`). With any --output
  * the terminal gets the text report.
  */
 export function outputTargets(output: readonly string[] | undefined, format: string | undefined): OutputTarget[] {
@@ -47,7 +49,7 @@ export function outputTargets(output: readonly string[] | undefined, format: str
     const inferred = byExtension[ext];
     if (inferred === undefined) {
       throw new UsageError(`cannot tell the format of --output ${spec} from its extension`, {
-        hint: `Add --format (${FILE_FORMATS.join(', ')}), write FORMAT:FILE (e.g. markdown:${spec}), or name the file .sarif, .json, .md or .txt.`,
+        hint: `Add --format (${FILE_FORMATS.join(', ')}), write FORMAT:FILE (e.g. markdown:${spec}), or name the file .sarif, .json, .md, .html or .txt.`,
       });
     }
     return { file: spec, format: inferred };

@@ -121,8 +121,11 @@ test('the action: annotations with escaping, job summary with findings, checks a
     assert.ok(sarif.runs[0]!.results.some((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === 'services/api/migrations/versions/e5f6a1b2c3d4_add_widget_color%2Csize%3Av2.py'));
 
     // fail-on-error: false keeps the step green; static skips Python and the database.
-    const soft = runAction(ws, { 'working-directory': 'services/api', static: 'true', 'fail-on-error': 'false', summary: 'false' });
+    const soft = runAction(ws, { 'working-directory': 'services/api', static: 'true', 'fail-on-error': 'false', summary: 'false', 'html-report': 'out/report.html' });
     assert.equal(soft.code, 0, soft.stderr);
+    // html-report: the file the upload step picks up, named in the outputs.
+    assert.match(soft.output, new RegExp(`^html-report=${join(ws, 'out/report.html')}$`, 'm'));
+    assert.match(readFileSync(join(ws, 'out/report.html'), 'utf8'), /^<!doctype html>[\s\S]*data-revisions="e5f6a1b2c3d4"/);
     assert.equal(soft.summary, '# earlier step\n');
     assert.match(soft.output, /^exit-code=1$/m);
     // A usage error still fails.
