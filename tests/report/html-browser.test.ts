@@ -288,9 +288,9 @@ test('a lock trace on the report is a table in its revision\'s panel', async () 
         ],
         seeded: [{ table: 'users', rows: 10000 }],
         skipped: [{ table: 'audit', reason: 'no primary key' }],
-        confirmed: [],
-        notObserved: [],
-        traceOnly: [],
+        confirmed: [{ rule: 'require-concurrent-index-creation', line: 23 }],
+        notObserved: [{ rule: 'adding-field-with-default', line: 24, reason: 'no rewrite on this server' }],
+        traceOnly: [{ rule: 'table-rewrite-observed', line: 24 }],
       },
     ],
   };
@@ -311,6 +311,9 @@ test('a lock trace on the report is a table in its revision\'s panel', async () 
   const text = await panelText(page);
   assert.match(text, /Seeded: users \(10000 rows\)/);
   assert.match(text, /Not seeded: audit \(no primary key\)/);
+  assert.match(text, /Confirmed by the trace: require-concurrent-index-creation \(line 23\)/);
+  assert.match(text, /Not observed: adding-field-with-default \(line 24\): no rewrite on this server/);
+  assert.match(text, /Found only by the trace: table-rewrite-observed \(line 24\)/);
   await page.locator('#panel table.trace').scrollIntoViewIfNeeded();
   await page.screenshot({ path: outputPath('lock-trace.png') });
   assert.deepEqual(otherRequests, []);

@@ -207,6 +207,11 @@ export function client(): void {
     ];
     if (t.seeded !== undefined && t.seeded.length > 0) out.push(el('p', { class: 'muted' }, 'Seeded: ', t.seeded.map((s) => `${s.table} (${s.rows} rows)`).join(', ')));
     if (t.skipped !== undefined && t.skipped.length > 0) out.push(el('p', { class: 'muted' }, 'Not seeded: ', t.skipped.map((s) => `${s.table} (${s.reason})`).join(', ')));
+    // The static findings of this revision the trace saw happen, those it did not, and what only it found.
+    const at = (f: { rule: string; line?: number }): string => (f.line !== undefined ? `${f.rule} (line ${f.line})` : f.rule);
+    if (t.confirmed.length > 0) out.push(el('p', {}, 'Confirmed by the trace: ', t.confirmed.map(at).join(', ')));
+    if (t.notObserved.length > 0) out.push(el('p', { class: 'muted' }, 'Not observed: ', t.notObserved.map((f) => `${at(f)}: ${f.reason}`).join('; ')));
+    if (t.traceOnly.length > 0) out.push(el('p', {}, 'Found only by the trace: ', t.traceOnly.map(at).join(', ')));
     return out;
   }
 
