@@ -103,6 +103,33 @@ const pytestTests = `from pytest_alembic.tests import (  # noqa: F401  the four 
 )
 `;
 
+/**
+ * `alembic upgrade head` then `alembic downgrade base` in one process on a fresh database, nothing
+ * else: what a walk through Alembic cannot go below (5x against pytest-alembic needs less than this
+ * where the floor row's ratio is under 5).
+ */
+const FLOOR_SCRIPT = `
+import sys, uuid
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+from alembic import command
+from alembic.config import Config
+
+admin_url = sys.argv[1]
+name = "floor_" + uuid.uuid4().hex[:12]
+admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+with admin.connect() as c:
+    c.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+try:
+    cfg = Config("alembic.ini")
+    cfg.set_main_option("sqlalchemy.url", (admin_url.rsplit("/", 1)[0] + "/" + name).replace("%", "%%"))
+    command.upgrade(cfg, "heads")
+    command.downgrade(cfg, "base")
+finally:
+    with admin.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+`;
+
 interface TableModel {
   name: string;
   columns: string[];
@@ -296,6 +323,17 @@ async function main(): Promise<void> {
       const oneHelper = timeRuns('alembic-guard --database-url, one helper', guard(['--database-url', url], { ALEMBIC_GUARD_PARALLEL: '0' }), allPassed);
       const legacy = timeRuns('alembic-guard --database-url, legacy walk', guard(['--database-url', url], { ALEMBIC_GUARD_WALK: 'legacy' }), allPassed);
       const embedded = timeRuns('alembic-guard (embedded)', guard([]), allPassed);
+      // The floor of any tool that runs the migrations through Alembic in Python: the interpreter
+      // with Alembic, SQLAlchemy and the driver imported, every upgrade and every downgrade once.
+      const floor = timeRuns(
+        'Alembic alone',
+        (wrap) => {
+          const [cmd, args] = wrap(venvPython, ['-c', FLOOR_SCRIPT, adminUrl]);
+          const p = spawnSync(cmd, args, { cwd: dir, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8' });
+          return { status: p.status, stdout: p.stdout, stderr: p.stderr };
+        },
+        (r) => r.status === 0,
+      );
       const row = (label: string, x: Sample, ratio = true): string =>
         `  ${label.padEnd(56)} ${fmt(x.wall)}  cpu ${fmt(x.cpu)}${x.walk !== undefined ? `  walk ${fmt(x.walk)}` : '              '}${ratio ? `   ${(pytestAlembic.wall / x.wall).toFixed(1)}x faster (wall), ${(pytestAlembic.cpu / x.cpu).toFixed(1)}x less CPU` : ''}`;
       console.log(`\n${n} migrations (create table + index, add column + UPDATE backfill, create index; a branch and its merge every 50)`);
@@ -305,6 +343,7 @@ async function main(): Promise<void> {
       console.log(row('  … one helper (ALEMBIC_GUARD_PARALLEL=0)', oneHelper));
       console.log(row('  … the legacy walk (full snapshots per revision)', legacy));
       console.log(row('alembic-guard check, its own embedded server', embedded));
+      console.log(row('floor: Alembic alone, upgrade head + downgrade base, one process', floor));
       if (sameServer.walk !== undefined && noTrace.walk !== undefined) {
         console.log(`  the trace (statements, locks, rewrites, rows) adds ${(((sameServer.walk - noTrace.walk) / noTrace.walk) * 100).toFixed(0)}% to the walk (${fmt(noTrace.walk)} → ${fmt(sameServer.walk)})`);
       }

@@ -1043,6 +1043,7 @@ class _Seeder:
         if not tables:
             return None
         out = {"seeded": [], "skipped": []}
+        marks = []
         for t in _parents_first(tables):
             name = t["name"] if t["schema"] == "public" else "%s.%s" % (t["schema"], t["name"])
             if t.get("hasRows"):
@@ -1055,30 +1056,42 @@ class _Seeder:
                     self.seeded.append(t["ident"])
                 else:
                     out["skipped"].append({"table": name, "reason": reason})
-            self._exec("INSERT INTO alembic_guard.seeded VALUES (%s, %s, %d) ON CONFLICT (oid) DO NOTHING"
-                       % (int(t["oid"]), _literal(status), count))
+            marks.append("(%s, %s, %d)" % (int(t["oid"]), _literal(status), count))
+        self._exec("INSERT INTO alembic_guard.seeded VALUES %s ON CONFLICT (oid) DO NOTHING" % ", ".join(marks))
         return out
+
+    def _row(self, columns, i, t):
+        """Row i's columns and values, or the reason it cannot be made."""
+        cols, values = [], []
+        for c in columns:
+            if c.get("hasDefault") and not c.get("fk"):
+                continue
+            value = _value_for(c, i, t)
+            if value is None:
+                if c.get("notNull"):
+                    return None, None, "cannot make a value for column %s (%s)" % (c["name"], c["type"])
+                continue
+            cols.append(_ident(c["name"]))
+            values.append(value)
+        return cols, values, None
 
     def _fill(self, t):
         columns = [c for c in t["columns"] if not c.get("generated") and not c.get("identity")]
+        # Usually every row goes in with one INSERT; row by row (which says which row and why) only
+        # when that fails or the rows differ in their columns.
+        rows = [self._row(columns, i, t) for i in range(1, self.rows + 1)]
+        first = rows[0][0]
+        if all(problem is None and cols == first for cols, _, problem in rows) and first:
+            sql = "INSERT INTO %s (%s) VALUES %s" % (t["ident"], ", ".join(first), ", ".join("(%s)" % ", ".join(v) for _, v, _ in rows))
+            if self._try(sql)[0]:
+                return len(rows), None
         made = 0
         reason = None
-        for i in range(1, self.rows + 1):
-            cols, values, problem = [], [], None
-            for c in columns:
-                if c.get("hasDefault") and not c.get("fk"):
-                    continue
-                value = _value_for(c, i, t)
-                if value is None:
-                    if c.get("notNull"):
-                        problem = "cannot make a value for column %s (%s)" % (c["name"], c["type"])
-                        break
-                    continue
-                cols.append(_ident(c["name"]))
-                values.append(value)
+        for cols, values, problem in rows:
             if problem is not None:
                 reason = problem
                 break
+            i = made + 1
             sql = "INSERT INTO %s (%s) VALUES (%s)" % (t["ident"], ", ".join(cols), ", ".join(values)) if cols \
                 else "INSERT INTO %s DEFAULT VALUES" % t["ident"]
             ok, err = self._try(sql)

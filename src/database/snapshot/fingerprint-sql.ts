@@ -592,16 +592,19 @@ DECLARE
   has boolean;
   out json[] := '{}';
 BEGIN
+  -- the tables not looked at yet first (OFFSET 0 keeps the planner from testing the others too)
   FOR t IN
-    SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
-      AND c.relname <> 'alembic_version'
-      AND NOT (c.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
-               OR pg_catalog.format('%s.%s', n.nspname, c.relname) = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s))
-      AND NOT EXISTS (SELECT 1 FROM alembic_guard.seeded sd WHERE sd.oid = c.oid)
-      AND NOT alembic_guard.hidden('pg_catalog.pg_class'::pg_catalog.regclass, c.oid)
-    ORDER BY c.oid
+    SELECT u.oid, u.nspname, u.relname FROM (
+      SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
+        AND c.relname <> 'alembic_version'
+        AND NOT EXISTS (SELECT 1 FROM alembic_guard.seeded sd WHERE sd.oid = c.oid)
+      OFFSET 0) u
+    WHERE NOT (u.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
+               OR pg_catalog.format('%s.%s', u.nspname, u.relname) = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s))
+      AND NOT alembic_guard.hidden('pg_catalog.pg_class'::pg_catalog.regclass, u.oid)
+    ORDER BY u.oid
   LOOP
     EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %I.%I)', t.nspname, t.relname) INTO has;
     out := out || (SELECT pg_catalog.json_build_object(
