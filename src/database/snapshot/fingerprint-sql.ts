@@ -566,7 +566,7 @@ CREATE FUNCTION alembic_guard.mark_revision() RETURNS void LANGUAGE sql AS $f$
   -- only what changed since the last mark: relations created since, and rewritten ones
   INSERT INTO alembic_guard.relfilenodes AS r
     SELECT c.oid, c.relfilenode FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'm', 'i', 't', 'p', 'I')
+    WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'm', 'i', 't', 'p', 'I')
       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
       AND NOT EXISTS (SELECT 1 FROM alembic_guard.relfilenodes x WHERE x.oid = c.oid AND x.relfilenode = c.relfilenode)
   ON CONFLICT (oid) DO UPDATE SET relfilenode = excluded.relfilenode;
@@ -581,7 +581,8 @@ BEGIN
   IF mark THEN PERFORM alembic_guard.mark_revision(); END IF;
   RETURN d || ' ' || COALESCE((
     SELECT pg_catalog.max(c.oid)::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'), '0');
+    WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'p')
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'), '0');
 END $f$;
 
 -- The tables rows could go into before a revision: every user table not looked at yet, whether it
@@ -596,7 +597,7 @@ BEGIN
   FOR t IN
     SELECT u.oid, u.nspname, u.relname FROM (
       SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+      WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
         AND c.relname <> 'alembic_version'
         AND NOT EXISTS (SELECT 1 FROM alembic_guard.seeded sd WHERE sd.oid = c.oid)
@@ -653,7 +654,11 @@ BEGIN
     JOIN pg_catalog.pg_class c ON c.oid = l.relation
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN alembic_guard.relfilenodes r ON r.oid = c.oid
-    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND alembic_guard.user_namespace(c.relnamespace)
+    -- a DDL statement leaves a hundred locks on catalogs and their indexes: their OIDs are below
+    -- FirstNormalObjectId (16384), which nothing created in a database ever gets (the same bound
+    -- keeps the scans of pg_class below to user relations)
+    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.relation >= 16384::pg_catalog.oid
+      AND alembic_guard.user_namespace(c.relnamespace)
       AND c.relname <> 'alembic_version'
       AND NOT (c.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
                OR pg_catalog.format('%s.%s', n.nspname, c.relname) = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s))
