@@ -13,13 +13,16 @@ import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statfsSync,
@@ -167,6 +170,8 @@ interface RunningPostgres {
   port: number;
   exited: Promise<void>;
   isExited(): boolean;
+  /** Stop following the log file. */
+  stopLog(): void;
 }
 
 const POSTGRES_FLAGS = [
@@ -183,6 +188,8 @@ const POSTGRES_FLAGS = [
   '-c', 'max_connections=50',
 ];
 
+const SERVER_LOG = 'alembic-guard-server.log';
+
 async function startPostgres(
   binaries: Binaries,
   dataDir: string,
@@ -191,48 +198,52 @@ async function startPostgres(
   extraFlags: string[] = [],
 ): Promise<RunningPostgres> {
   let lastError = '';
+  // The server's log goes to a file in the data directory (removed with it), never to a pipe: a
+  // pipe to this process fills whenever its event loop is busy (a spawnSync, a long synchronous
+  // step), and then every backend that logs (a checkpoint of DROP DATABASE) blocks, and the run with it.
+  const logFile = join(dataDir, SERVER_LOG);
   for (let attempt = 0; attempt < 4; attempt++) {
     const port = await freePort();
-    const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...POSTGRES_FLAGS, ...extraFlags], {
-      ...(ids ?? {}),
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
-    });
+    const fd = openSync(logFile, 'w');
+    let child: ChildProcess;
+    try {
+      child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...POSTGRES_FLAGS, ...extraFlags], {
+        ...(ids ?? {}),
+        detached: true,
+        stdio: ['ignore', 'ignore', fd],
+        env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+      });
+    } finally {
+      closeSync(fd);
+    }
     let exitedFlag = false;
     const exited = new Promise<void>((r) => child.once('exit', () => {
       exitedFlag = true;
       r();
     }));
+    const tail = new LogTail(logFile, (l) => log(`postgres: ${l}`));
+    let spawnError: string | undefined;
+    child.once('error', (e) => {
+      spawnError = errorText(e);
+    });
     const ready = await new Promise<boolean>((resolveReady) => {
-      let stderr = '';
-      const onData = (chunk: Buffer): void => {
-        const text = chunk.toString('utf8');
-        stderr += text;
-        for (const l of text.split('\n')) if (l.trim() !== '') log(`postgres: ${l}`);
-        if (stderr.includes('ready to accept connections')) {
-          resolveReady(true);
-        }
+      const poll = (): void => {
+        tail.read();
+        if (tail.text.includes('ready to accept connections')) return resolveReady(true);
+        if (spawnError !== undefined || exitedFlag) return resolveReady(false);
+        setTimeout(poll, 5);
       };
-      child.stderr?.on('data', onData);
-      child.once('error', (e) => {
-        lastError = errorText(e);
-        resolveReady(false);
-      });
-      child.once('exit', () => {
-        lastError = stderr.split('\n').filter((l) => /FATAL|ERROR|could not/.test(l)).join('\n') || stderr.trim().slice(-500);
-        resolveReady(false);
-      });
+      poll();
     });
     if (ready && child.pid !== undefined) {
-      child.stderr?.removeAllListeners('data');
-      child.stderr?.on('data', (chunk: Buffer) => {
-        for (const l of chunk.toString('utf8').split('\n')) if (l.trim() !== '') log(`postgres: ${l}`);
-      });
+      tail.follow();
       child.unref();
-      (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
-      return { child, pid: child.pid, port, exited, isExited: () => exitedFlag };
+      return { child, pid: child.pid, port, exited, isExited: () => exitedFlag, stopLog: () => tail.stop() };
     }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 200))]);
+    tail.read();
+    tail.stop();
+    lastError = spawnError ?? (tail.text.split('\n').filter((l) => /FATAL|ERROR|could not/.test(l)).join('\n') || tail.text.trim().slice(-500));
     if (!/already in use|could not create any TCP\/IP sockets/i.test(lastError)) break;
   }
   throw new DatabaseError('the embedded PostgreSQL server did not start', {
@@ -241,8 +252,56 @@ async function startPostgres(
   });
 }
 
+/** The server's log file, read as it grows: each new line to `onLine` (--verbose). */
+class LogTail {
+  text = '';
+  private offset = 0;
+  private partial = '';
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly file: string,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  read(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const chunk = buf.subarray(0, n).toString('utf8');
+        if (this.text.length < 256 * 1024) this.text += chunk;
+        const lines = (this.partial + chunk).split('\n');
+        this.partial = lines.pop() ?? '';
+        for (const l of lines) if (l.trim() !== '') this.onLine(l);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Keep reading in the background (the timer never keeps the process alive). */
+  follow(): void {
+    this.timer = setInterval(() => this.read(), 250);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
 /** Stop postgres (immediate shutdown of its process group) and wait until its lock file is gone. */
 function stopPostgresSync(pg: RunningPostgres, dataDir: string): void {
+  pg.stopLog();
   if (pg.isExited()) return;
   const signal = (sig: NodeJS.Signals): void => {
     try {
@@ -267,6 +326,7 @@ function stopPostgresSync(pg: RunningPostgres, dataDir: string): void {
 
 /** SIGQUIT: immediate shutdown (a throwaway cluster needs no checkpoint); SIGINT: fast, clean shutdown. */
 async function stopPostgres(p: RunningPostgres, signal: 'SIGQUIT' | 'SIGINT' = 'SIGQUIT'): Promise<void> {
+  p.stopLog();
   if (p.isExited()) return;
   try {
     process.kill(-p.pid, signal);
@@ -372,6 +432,7 @@ async function ensureTemplate(
       await stopPostgres(server, 'SIGINT');
     }
     rmSync(join(dataDir, 'postmaster.opts'), { force: true });
+    rmSync(join(dataDir, SERVER_LOG), { force: true });
     const meta: TemplateMeta = { format: TEMPLATE_FORMAT, packageVersion: binaries.packageVersion, user: USER, password, spares };
     writeFileSync(join(dataDir, META_FILE), JSON.stringify(meta, null, 2), { mode: 0o600 });
     if (ids !== undefined) chownSync(join(dataDir, META_FILE), ids.uid, ids.gid);

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
@@ -168,4 +169,28 @@ test('embedded PostgreSQL as another server: cleanup also removes its directory 
   const dir = serverDir(server);
   await server.stop();
   assert.equal(existsSync(join(dir, 'postmaster.pid')), false);
+});
+
+test('embedded PostgreSQL: a server that logs a lot while this process is blocked does not stall (its log goes to a file, not a pipe)', async () => {
+  const server = await startEmbeddedPostgres();
+  try {
+    await server.freshDatabase();
+    // ~450 KB of server log written while the event loop is blocked in spawnSync: through a pipe
+    // (64 KiB) the backend would block on its next log line and the child would time out.
+    const script = `
+      import pg from 'pg';
+      const c = new pg.Client({ connectionString: process.argv[1] });
+      await c.connect();
+      await c.query("DO $$ BEGIN FOR i IN 1..3000 LOOP RAISE LOG 'alembic-guard filler %', repeat('x', 120); END LOOP; END $$");
+      const r = await c.query('SELECT 1 AS one');
+      await c.end();
+      process.stdout.write(String(r.rows[0].one));
+    `;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script, server.urlFor(0)], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(out.error, undefined, `the child finished: ${String(out.error)}`);
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.stdout, '1');
+  } finally {
+    await server.stop();
+  }
 });
