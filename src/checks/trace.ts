@@ -25,7 +25,7 @@ export const traceCheck: DatabaseCheck = { id: 'trace', title: 'lock trace', rul
 export const TRACE_RULE_IDS: ReadonlySet<string> = new Set(traceCheck.rules.map((r) => r.id));
 
 /** Static rules whose danger the trace can observe, and what it would see. */
-const OBSERVABLE: Record<string, 'lock' | 'rewrite' | 'rows'> = {
+export const OBSERVABLE: Record<string, 'lock' | 'rewrite' | 'rows'> = {
   'require-concurrent-index-creation': 'lock',
   'require-concurrent-index-deletion': 'lock',
   'require-concurrent-reindex': 'lock',
@@ -164,6 +164,10 @@ export async function judgeTrace(
   let rewrites = 0;
   let rowFailures = 0;
   const server = report.server;
+  // the static rules judged for postgres_version; a different server can explain what it did not see
+  const configured = ctx.project.settings.postgresVersion;
+  const versionNote =
+    configured !== undefined && configured !== Math.floor(serverVersionNum / 10000) ? ` (the static rules judge for postgres_version = ${configured})` : '';
   const byFile = new Map<string, Finding[]>();
   for (const f of staticFindings) {
     if (f.file === undefined || OBSERVABLE[f.rule] === undefined) continue;
@@ -206,7 +210,9 @@ export async function judgeTrace(
       notObserved: [],
       traceOnly: [],
     };
-    const observedLines = new Set<number>();
+    // lines where the trace saw each kind of danger: a finding is "seen" only by its own kind (a
+    // lock at the line of a rewrite finding is not the rewrite)
+    const observedLines: Record<'lock' | 'rewrite' | 'rows', Set<number>> = { lock: new Set(), rewrite: new Set(), rows: new Set() };
     const confirm = (f: Finding): void => {
       if (!confirmed.some((c) => c.rule === f.rule && c.file === f.file && c.line === f.line)) {
         confirmed.push({ rule: f.rule, ...(f.file !== undefined ? { file: f.file } : {}), ...(f.line !== undefined ? { line: f.line } : {}) });
@@ -237,7 +243,8 @@ export async function judgeTrace(
         .sort((x, y) => STRENGTH.indexOf(x.mode) - STRENGTH.indexOf(y.mode));
       const rewritten = s.rewrites;
       if (blocking.length === 0 && rewritten.length === 0) return;
-      if (line !== null) observedLines.add(line);
+      if (line !== null && blocking.length > 0) observedLines.lock.add(line);
+      if (line !== null && rewritten.length > 0) observedLines.rewrite.add(line);
       const covered = covering(file, line);
       const covers = (kinds: string[]): Finding[] => covered.filter((f) => kinds.includes(OBSERVABLE[f.rule]!));
       if (blocking.length > 0) covers(['lock']).forEach(confirm);
@@ -296,7 +303,7 @@ export async function judgeTrace(
       const seeded = t.rows?.seeded ?? [];
       const covered = covering(file, err.line ?? null).filter((f) => OBSERVABLE[f.rule] === 'rows');
       covered.forEach(confirm);
-      if (err.line !== undefined && err.line !== null) observedLines.add(err.line);
+      if (err.line !== undefined && err.line !== null) observedLines.rows.add(err.line);
       if (covered.length === 0) {
         ctx.stepFinding(
           'fails-on-existing-rows',
@@ -312,9 +319,9 @@ export async function judgeTrace(
     if (upOk && file !== undefined && traced) {
       for (const f of byFile.get(file) ?? []) {
         if (f.line === undefined) continue;
-        const seen = [...observedLines].some((l) => l >= f.line! && l <= (f.endLine ?? f.line!));
-        if (seen || entry.confirmed.some((c) => c.rule === f.rule && c.line === f.line)) continue;
         const kind = OBSERVABLE[f.rule]!;
+        const seen = [...observedLines[kind]].some((l) => l >= f.line! && l <= (f.endLine ?? f.line!));
+        if (seen || entry.confirmed.some((c) => c.rule === f.rule && c.line === f.line)) continue;
         const tracedHere = t.statements.some((s) => s.line !== null && s.line >= f.line! && s.line <= (f.endLine ?? f.line!));
         entry.notObserved.push({
           rule: f.rule,
@@ -324,10 +331,10 @@ export async function judgeTrace(
             : kind === 'rows'
               ? `it passed with ${rowsPerTable} rows in each table that existed before (${server})`
               : kind === 'rewrite'
-                ? `no table or index was rewritten on ${server}`
+                ? `no table or index was rewritten on ${server}${versionNote}`
                 : t.statements.some((s) => s.line !== null && s.line >= f.line! && s.line <= (f.endLine ?? f.line!) && s.autocommit === true)
                   ? 'it ran in an autocommit block (its locks last only while it runs)'
-                  : `no blocking lock on a table that existed before, on ${server}`,
+                  : `no blocking lock on a table that existed before, on ${server}${versionNote}`,
         });
       }
     }
