@@ -5,7 +5,6 @@ import { UsageError } from '../errors.js';
 import { loadProject } from '../project/discover.js';
 import type { Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
-import { loadRevisions } from '../engine/load.js';
 import type { ParsedArgs } from './args.js';
 
 export interface CommandContext {
@@ -39,6 +38,8 @@ export function writeWarnings(project: Project, ctx: CommandContext): void {
 export async function revisionsFromArgs(args: ParsedArgs, ctx: CommandContext): Promise<{ project: Project; graph: RevisionGraph }> {
   const project = projectFromArgs(args, ctx);
   writeWarnings(project, ctx);
+  // the parsers load only for the commands that read the revisions
+  const { loadRevisions } = await import('../engine/load.js');
   const { graph } = await loadRevisions(project, { cache: !args.flags['no-cache'] });
   return { project, graph };
 }

@@ -2,8 +2,9 @@
  * Reads Alembic's version table, read-only: one connection (node-postgres), one READ ONLY
  * transaction, two SELECTs, ROLLBACK. Never creates, locks or writes anything.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError, UsageError, redactUrl } from '../errors.js';
+import { loadPg } from './pg-module.js';
 
 const POSTGRES_DRIVERS = new Set(['', 'psycopg2', 'psycopg', 'psycopg2cffi', 'asyncpg', 'pg8000', 'psycopg_async']);
 
@@ -44,7 +45,7 @@ export function quoteTableName(name: string): string {
 export async function readVersionTable(url: string, table = 'alembic_version'): Promise<string[] | null> {
   const connectionString = toPostgresUrl(url);
   const quoted = quoteTableName(table);
-  const client = new pg.Client({ connectionString, application_name: 'alembic-guard status', connectionTimeoutMillis: 15_000 });
+  const client = new (await loadPg()).Client({ connectionString, application_name: 'alembic-guard status', connectionTimeoutMillis: 15_000 });
   // A failed connection emits 'error' as well as rejecting; keep it from becoming an uncaught event.
   client.on('error', () => undefined);
   try {

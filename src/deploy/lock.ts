@@ -10,8 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError, redactUrl } from '../errors.js';
+import { loadPg } from '../database/pg-module.js';
 
 /** The application_name of the migration connection (helper.py's DEPLOY_APPLICATION). */
 export const MIGRATION_APPLICATION = 'alembic-guard migrate';
@@ -55,7 +56,7 @@ function session(row: Record<string, unknown>): Session {
 }
 
 async function connect(url: string, applicationName: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: applicationName.slice(0, 63), connectionTimeoutMillis: 15_000 });
+  const client = new (await loadPg()).Client({ connectionString: url, application_name: applicationName.slice(0, 63), connectionTimeoutMillis: 15_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -17,6 +17,7 @@ import type { Finding, Project } from '../model.js';
 import type { RevisionGraph } from '../graph/types.js';
 import { DatabaseError, PythonError, UsageError, redactUrl } from '../errors.js';
 import { toPostgresUrl } from '../database/version-table.js';
+import { loadPg } from '../database/pg-module.js';
 import { deployStatus } from '../workflow/status.js';
 import { withSignalCleanup } from '../process/cleanup.js';
 import type { HelperError, HelperResponse } from '../python/bridge.js';
@@ -273,12 +274,14 @@ class MigrateRun {
     const starting = startDeployHelper(this.project, { python: o.python, cwd: o.cwd, env: o.env, databaseUrl: given, onLog: o.onLog });
     this.starting = starting;
     starting.then((h) => (this.helper = h)).catch(() => undefined);
+    // node-postgres (the lock connections) loads while Python starts, not after env.py has connected
+    void loadPg().catch(() => undefined);
     // The static engine loads its parsers and rules only now: the helper starts first.
-    const [{ runCheck }, { loadRevisions }] = await Promise.all([import('../engine/check.js'), import('../engine/load.js')]);
+    const { runCheck } = await import('../engine/check.js');
     const t0 = performance.now();
     const check = await runCheck(this.project, { static: true, cache: o.cache ?? true });
     this.findings = check.report.findings;
-    ({ graph: this.graph } = await loadRevisions(this.project, { cache: o.cache ?? true }));
+    this.graph = check.graph;
     const errors = this.findings.filter((f) => f.severity === 'error').length;
     this.emit({ kind: 'static', findings: this.findings.length, errors, durationMs: Math.round(performance.now() - t0) });
     if (this.graph.problems.length > 0 && o.force !== true) {

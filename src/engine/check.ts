@@ -4,6 +4,7 @@
  * flags to these options and the result to output and an exit code.
  */
 import { relative } from 'node:path';
+import type { RevisionGraph } from '../graph/types.js';
 import type { CheckResult, Finding, Project } from '../model.js';
 import type { GuardError } from '../errors.js';
 import type { MarkdownReport } from '../report/markdown.js';
@@ -29,6 +30,8 @@ export interface CheckOptions {
 
 export interface CheckRun {
   report: MarkdownReport;
+  /** The revision graph the static pass built (migrate and doctor reuse it instead of loading again). */
+  graph: RevisionGraph;
   /**
    * Set when Python or the database stopped the database checks: the findings so far are in the
    * report; the caller reports this error too (exit code 2).
@@ -98,7 +101,7 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
     revisions: reportRevisions(result.graph, since?.onlyPaths, everyRevisionSql),
     ...(runtime !== undefined ? { checkRules: Object.fromEntries(runtime.DATABASE_CHECKS.map((c) => [c.id, c.rules.map((r) => r.id)])) } : {}),
   };
-  return { report, ...(error !== undefined ? { error } : {}) };
+  return { report, graph: result.graph, ...(error !== undefined ? { error } : {}) };
 }
 
 function hintOf(hint: string | undefined): { hint?: string } {
