@@ -579,10 +579,14 @@ DECLARE
   d text := alembic_guard.sync();
 BEGIN
   IF mark THEN PERFORM alembic_guard.mark_revision(); END IF;
+  -- the newest: a backward scan of pg_class's OID index that stops at the first user table (a
+  -- max() over a join reads every relation, 2.7 ms per step with 300 tables)
   RETURN d || ' ' || COALESCE((
-    SELECT pg_catalog.max(c.oid)::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    SELECT c.oid::text FROM pg_catalog.pg_class c
     WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'p')
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'), '0');
+      AND (SELECT n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
+           FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace)
+    ORDER BY c.oid DESC LIMIT 1), '0');
 END $f$;
 
 -- The tables rows could go into before a revision: every user table not looked at yet, whether it
@@ -601,6 +605,10 @@ BEGIN
         AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
         AND c.relname <> 'alembic_version'
         AND NOT EXISTS (SELECT 1 FROM alembic_guard.seeded sd WHERE sd.oid = c.oid)
+        -- every table returned here is recorded in seeded, and a new table gets a higher OID than
+        -- any before it: the ones not looked at yet lie above the highest recorded (an index range,
+        -- not every relation), apart from the ignored and hidden ones, which the filter below drops
+        AND c.oid > COALESCE((SELECT pg_catalog.max(sd.oid) FROM alembic_guard.seeded sd), 0::pg_catalog.oid)
       OFFSET 0) u
     WHERE NOT (u.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
                OR pg_catalog.format('%s.%s', u.nspname, u.relname) = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s))
