@@ -666,7 +666,9 @@ BEGIN
     -- FirstNormalObjectId (16384), which nothing created in a database ever gets (the same bound
     -- keeps the scans of pg_class below to user relations)
     WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.relation >= 16384::pg_catalog.oid
-      AND alembic_guard.user_namespace(c.relnamespace)
+      -- user_namespace() spelled out on the joined row: a SQL function with a query is not inlined,
+      -- and running it per lock was most of this function's time
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
       AND c.relname <> 'alembic_version'
       AND NOT (c.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
                OR pg_catalog.format('%s.%s', n.nspname, c.relname) = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s))
