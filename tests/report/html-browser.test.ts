@@ -262,10 +262,13 @@ test('text from migrations stays text: <script> in a message and markup in a fin
 });
 
 test('a lock trace on the report is a table in its revision\'s panel', async () => {
+  // A trace as the JSON report carries it, made up for ops-sql-execute in the shapes a real one has:
+  // the index build takes SHARE on users (confirming the static finding); the ALTER and TRUNCATE
+  // ran in an autocommit block, where no lock outlives the statement and no rewrite is seen.
   const dir = join(fixturesDir, 'ops-sql-execute');
   const { report } = await runCheck(loadProject({ cwd: dir, env: {} }), { static: true, cache: false });
   const trace: TraceReport = {
-    server: 'PostgreSQL 18.1 (embedded)',
+    server: 'PostgreSQL 18.1',
     serverVersionNum: 180001,
     rowsPerTable: 3,
     revisions: [
@@ -273,31 +276,32 @@ test('a lock trace on the report is a table in its revision\'s panel', async () 
         revision: '0002',
         file: 'migrations/versions/0002_raw_sql.py',
         statements: [
-          { sql: 'CREATE INDEX ix_users_email ON users (email)', line: 23, function: 'upgrade', durationMs: 12, transaction: 0, locks: [{ relation: 'users', mode: 'ShareLock', blocks: 'writes', preexisting: false, heldMs: 12 }], rewrites: [] },
           {
-            sql: 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()',
-            line: 24,
-            durationMs: 1400,
+            sql: 'CREATE INDEX ix_users_email ON users (email)',
+            line: 23,
+            function: 'upgrade',
+            durationMs: 12,
             transaction: 0,
-            locks: [
-              { relation: 'users', mode: 'ShareLock', preexisting: true },
-              { relation: 'users', mode: 'AccessExclusiveLock', blocks: 'reads and writes', preexisting: false, heldMs: 1400 },
-            ],
-            rewrites: [{ relation: 'users', kind: 'table' }, { relation: 'ix_users_email', kind: 'index' }],
+            locks: [{ relation: 'users', mode: 'SHARE', blocks: 'writes', preexisting: true, heldMs: 12, heldUntilStatement: 0 }],
+            rewrites: [],
           },
+          { sql: 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid(); TRUNCATE TABLE users CASCADE;', line: 24, function: 'upgrade', durationMs: 1400, transaction: 1, autocommit: true, locks: [], rewrites: [] },
         ],
-        seeded: [{ table: 'users', rows: 10000 }],
-        skipped: [{ table: 'audit', reason: 'no primary key' }],
+        seeded: [{ table: 'users', rows: 3 }],
+        skipped: [{ table: 'audit', reason: 'cannot make a value for column span (int4range)' }],
         confirmed: [{ rule: 'require-concurrent-index-creation', line: 23 }],
-        notObserved: [{ rule: 'adding-field-with-default', line: 24, reason: 'no rewrite on this server' }],
-        traceOnly: [{ rule: 'table-rewrite-observed', line: 24 }],
+        notObserved: [
+          { rule: 'adding-field-with-default', line: 24, reason: 'no table or index was rewritten on PostgreSQL 18.1' },
+          { rule: 'ban-truncate-cascade', line: 24, reason: 'it ran in an autocommit block (its locks last only while it runs)' },
+        ],
+        traceOnly: [],
       },
     ],
   };
   const file = join(work.dir, 'trace.html');
   writeFileSync(file, htmlReporter({ ...report, trace }, { color: false, sourceLine: sourceLineReader(report.project.root) }));
   const { page, otherRequests } = await openReport(browser, file);
-  assert.match((await page.textContent('#side')) ?? '', /Lock trace\s*PostgreSQL 18\.1 \(embedded\)/);
+  assert.match((await page.textContent('#side')) ?? '', /Lock trace\s*PostgreSQL 18\.1/);
   await page.click('[data-revisions="0001"]');
   await panelText(page);
   assert.equal(await page.locator('#panel table.trace').count(), 0, 'no trace, no table');
@@ -305,18 +309,45 @@ test('a lock trace on the report is a table in its revision\'s panel', async () 
   await page.waitForSelector('#panel table.trace');
   const rows = await page.locator('#panel table.trace tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
   assert.deepEqual(rows, [
-    ['1', 'CREATE INDEX ix_users_email ON users (email)', '23', '12 ms', 'ShareLock on users (held 12 ms)', ''],
-    ['2', 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()', '24', '1.40 s', 'AccessExclusiveLock on users (held 1.40 s)', 'table usersindex ix_users_email'],
+    ['1', 'CREATE INDEX ix_users_email ON users (email)', '23', '12 ms', 'SHARE on users (held 12 ms)', ''],
+    ['2', 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid(); TRUNCATE TABLE users CASCADE;', '24', '1.40 s', '', ''],
   ]);
   const text = await panelText(page);
-  assert.match(text, /Seeded: users \(10000 rows\)/);
-  assert.match(text, /Not seeded: audit \(no primary key\)/);
+  assert.match(text, /Seeded: users \(3 rows\)/);
+  assert.match(text, /Not seeded: audit \(cannot make a value for column span \(int4range\)\)/);
   assert.match(text, /Confirmed by the trace: require-concurrent-index-creation \(line 23\)/);
-  assert.match(text, /Not observed: adding-field-with-default \(line 24\): no rewrite on this server/);
-  assert.match(text, /Found only by the trace: table-rewrite-observed \(line 24\)/);
+  assert.match(text, /Not observed: adding-field-with-default \(line 24\): no table or index was rewritten on PostgreSQL 18\.1; ban-truncate-cascade \(line 24\): it ran in an autocommit block/);
+  assert.doesNotMatch(text, /Found only by the trace/);
+  assert.deepEqual(otherRequests, []);
+  await page.close();
+});
+
+test('a real lock trace (runtime-trace on the embedded PostgreSQL): what only the trace found, in the panel of its revision', async () => {
+  const { file } = await render(join(fixturesDir, 'runtime-trace'), 'runtime-trace', ['--python', venvPython]);
+  const { page, otherRequests, errors } = await openReport(browser, file);
+  assert.match((await page.textContent('#side')) ?? '', /Lock trace\s*PostgreSQL \d+\.\d+/);
+  // twelve revisions in a line fold into one node: open them through their links
+  const open = async (rev: string): Promise<void> => {
+    await page.evaluate((r) => (location.hash = `#rev=${r}`), rev);
+    await page.waitForFunction((r) => document.querySelector('#panel-body')?.textContent?.includes(`Revision ${r}`) === true || document.querySelector('#panel-body')?.textContent?.includes(r) === true, rev);
+    await page.waitForSelector('#panel table.trace');
+  };
+  await open('0002');
+  // the index built through op.get_bind() in a helper function: SHARE on orders, at the helper's line
+  const rows = await page.locator('#panel table.trace tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  const index = rows.find((r) => r[1]!.startsWith('CREATE INDEX ix_orders_customer_id'));
+  assert.ok(index !== undefined, JSON.stringify(rows));
+  assert.equal(index[2], '19');
+  assert.match(index[4]!, /SHARE on orders/);
+  const text = await panelText(page);
+  assert.match(text, /Found only by the trace: blocking-lock-observed \(line 19\)/);
+  assert.match(text, /blocking-lock-observed/);
+  await open('0003');
+  assert.match(await panelText(page), /Confirmed by the trace: changing-column-type \(line 18\)/);
   await page.locator('#panel table.trace').scrollIntoViewIfNeeded();
   await page.screenshot({ path: outputPath('lock-trace.png') });
   assert.deepEqual(otherRequests, []);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

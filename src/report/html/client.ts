@@ -186,13 +186,23 @@ export function client(): void {
         el('td', {}, el('code', { title: s.sql }, s.sql.length > 160 ? `${s.sql.slice(0, 159)}…` : s.sql)),
         el('td', { class: 'num' }, s.line !== undefined ? String(s.line) : ''),
         el('td', { class: 'num' }, ms(s.durationMs)),
-        // The locks this statement added (not those an earlier statement already held).
+        // The locks this statement added (the trace lists only those; an earlier statement's are
+        // on its own row). Those on relations that existed before the revision are what blocks a
+        // running application; the ones on relations the revision created say "(new)".
         el(
           'td',
           {},
-          ...s.locks
-            .filter((l) => l.preexisting !== true)
-            .map((l) => el('div', l.blocks !== undefined ? { title: `blocks ${l.blocks}` } : {}, el('code', {}, l.mode), ' on ', el('code', {}, l.relation), l.heldMs !== undefined ? ` (held ${ms(l.heldMs)})` : '')),
+          ...s.locks.map((l) =>
+            el(
+              'div',
+              l.blocks !== undefined ? { title: `blocks ${l.blocks}` } : {},
+              el('code', {}, l.mode),
+              ' on ',
+              el('code', {}, l.relation),
+              l.preexisting ? '' : ' (new)',
+              l.heldMs !== undefined ? ` (held ${ms(l.heldMs)})` : '',
+            ),
+          ),
         ),
         el('td', {}, ...s.rewrites.map((w) => el('div', {}, `${w.kind} `, el('code', {}, w.relation)))),
       ),
