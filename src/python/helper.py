@@ -1332,7 +1332,9 @@ class _Stepper:
             if self.tracer is not None:
                 self.tracer.internal = True
             try:
-                self.result_digest, self.newest_table = self.fingerprint.step_end(self.tracer is not None)
+                # the relfilenodes for the next revision's trace only after a traced step: a
+                # downgrade leaves them unmarked, and the next traced upgrade marks them first
+                self.result_digest, self.newest_table = self.fingerprint.step_end(trace)
             finally:
                 if self.tracer is not None:
                     self.tracer.internal = False
@@ -1398,7 +1400,7 @@ class _Stepper:
             out.update({"ok": False, "error": err})
             return out
         S.current_step = None
-        self.marked = bool(digest and self.tracer is not None)
+        self.marked = bool(digest and trace)
         if trace:
             out["trace"] = self.tracer.end_revision()
         if digest:
