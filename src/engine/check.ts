@@ -30,7 +30,7 @@ export interface CheckOptions {
 
 export interface CheckRun {
   report: MarkdownReport;
-  /** The revision graph the static pass built (migrate and doctor reuse it instead of loading again). */
+  /** The revision graph the static pass built (migrate reuses it instead of loading the revisions again). */
   graph: RevisionGraph;
   /**
    * Set when Python or the database stopped the database checks: the findings so far are in the
