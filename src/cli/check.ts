@@ -28,6 +28,7 @@ export async function run(args: ParsedArgs, ctx: CommandContext): Promise<number
     cache: !args.flags['no-cache'],
     static: args.flags.static === true,
     ...(args.flags.since !== undefined ? { since: args.flags.since } : {}),
+    revisions: format === 'html' || outputs.some((o) => o.format === 'html'),
     runtime: {
       python: args.flags.python,
       cwd: ctx.cwd,

@@ -194,7 +194,8 @@ async function startPostgres(
   binaries: Binaries,
   dataDir: string,
   ids: { uid: number; gid: number } | undefined,
-  log: (l: string) => void,
+  /** Each line of the server's log (--verbose); without it the log is read only until the server is ready. */
+  log: ((l: string) => void) | undefined,
   extraFlags: string[] = [],
 ): Promise<RunningPostgres> {
   let lastError = '';
@@ -221,7 +222,7 @@ async function startPostgres(
       exitedFlag = true;
       r();
     }));
-    const tail = new LogTail(logFile, (l) => log(`postgres: ${l}`));
+    const tail = new LogTail(logFile, log === undefined ? undefined : (l) => log(`postgres: ${l}`));
     let spawnError: string | undefined;
     child.once('error', (e) => {
       spawnError = errorText(e);
@@ -260,7 +261,7 @@ class LogTail {
   private timer: NodeJS.Timeout | undefined;
   constructor(
     private readonly file: string,
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: ((line: string) => void) | undefined,
   ) {}
 
   read(): void {
@@ -280,15 +281,16 @@ class LogTail {
         if (this.text.length < 256 * 1024) this.text += chunk;
         const lines = (this.partial + chunk).split('\n');
         this.partial = lines.pop() ?? '';
-        for (const l of lines) if (l.trim() !== '') this.onLine(l);
+        if (this.onLine !== undefined) for (const l of lines) if (l.trim() !== '') this.onLine(l);
       }
     } finally {
       closeSync(fd);
     }
   }
 
-  /** Keep reading in the background (the timer never keeps the process alive). */
+  /** Keep reading in the background for whoever wants the lines (the timer never keeps the process alive). */
   follow(): void {
+    if (this.onLine === undefined) return;
     this.timer = setInterval(() => this.read(), 250);
     this.timer.unref();
   }
@@ -488,7 +490,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     copyTree(template, dataDir, ids);
     if (ids !== undefined) chownSync(dataDir, ids.uid, ids.gid);
     rmSync(join(dataDir, 'postmaster.pid'), { force: true });
-    running = await startPostgres(binaries, dataDir, ids, log);
+    running = await startPostgres(binaries, dataDir, ids, options.onLog);
     const port = running.port;
     const connect = (database: string): { config: pg.ClientConfig; url: string } => ({
       config: { host: '127.0.0.1', port, user: meta.user, password: meta.password, database },

@@ -26,6 +26,8 @@ export interface CheckOptions {
   since?: string;
   /** Options of the database checks (interpreter, database URL, timeouts, progress). */
   runtime?: RuntimeOptions;
+  /** Put every revision on the report (`report.revisions`): what the HTML report draws. */
+  revisions?: boolean;
 }
 
 export interface CheckRun {
@@ -98,7 +100,7 @@ export async function runCheck(project: Project, options: CheckOptions = {}): Pr
     ...(offlineSql.length > 0 ? { offlineSql } : {}),
     ...(trace !== undefined ? { trace } : {}),
     // The HTML report draws the graph and shows every revision, with all the offline SQL.
-    revisions: reportRevisions(result.graph, since?.onlyPaths, everyRevisionSql),
+    ...(options.revisions === true ? { revisions: reportRevisions(result.graph, since?.onlyPaths, everyRevisionSql) } : {}),
     ...(runtime !== undefined ? { checkRules: Object.fromEntries(runtime.DATABASE_CHECKS.map((c) => [c.id, c.rules.map((r) => r.id)])) } : {}),
   };
   return { report, graph: result.graph, ...(error !== undefined ? { error } : {}) };

@@ -15,7 +15,7 @@ export interface Report {
   hint?: string;
   /**
    * Every revision of the graph, newest first (`alembic history` order), with what the HTML report
-   * draws and shows; not part of the JSON contract. Set by `runCheck`.
+   * draws and shows; not part of the JSON contract. Set by `runCheck` when asked (`revisions: true`).
    */
   revisions?: ReportRevision[];
   /** The rules each database check reports, by check id, when they ran (what ties a check to a revision). */

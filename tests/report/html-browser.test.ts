@@ -266,7 +266,7 @@ test('a lock trace on the report is a table in its revision\'s panel', async () 
   // the index build takes SHARE on users (confirming the static finding); the ALTER and TRUNCATE
   // ran in an autocommit block, where no lock outlives the statement and no rewrite is seen.
   const dir = join(fixturesDir, 'ops-sql-execute');
-  const { report } = await runCheck(loadProject({ cwd: dir, env: {} }), { static: true, cache: false });
+  const { report } = await runCheck(loadProject({ cwd: dir, env: {} }), { static: true, cache: false, revisions: true });
   const trace: TraceReport = {
     server: 'PostgreSQL 18.1',
     serverVersionNum: 180001,

@@ -70,10 +70,14 @@ CREATE FUNCTION alembic_guard.hidden(cls oid, obj oid) RETURNS boolean LANGUAGE 
                    AND (d.deptype = 'e' OR (d.deptype = 'i' AND NOT (d.refclassid = d.classid AND d.refobjid = d.objid))))
 $f$;
 
+-- A schema of the user's by its name. An expression with no query in it, so the planner inlines it
+-- (a SQL function that runs a query is called per row): queries that join pg_namespace use this.
+CREATE FUNCTION alembic_guard.user_schema(nsp name) RETURNS boolean LANGUAGE sql IMMUTABLE AS $f$
+  SELECT nsp NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND nsp !~ '^pg_(toast|temp_)'
+$f$;
+
 CREATE FUNCTION alembic_guard.user_namespace(nsp oid) RETURNS boolean LANGUAGE sql STABLE AS $f$
-  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.oid = nsp
-                 AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard')
-                 AND n.nspname !~ '^pg_(toast|temp_)')
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.oid = nsp AND alembic_guard.user_schema(n.nspname))
 $f$;
 
 CREATE FUNCTION alembic_guard.comment_of(cls oid, obj oid, sub int) RETURNS text LANGUAGE sql STABLE AS $f$
@@ -260,7 +264,7 @@ BEGIN
   INTO key, hash
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE c.oid = rel AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
+    AND alembic_guard.user_schema(n.nspname)
     AND NOT alembic_guard.hidden(rc, c.oid)
     AND c.relname <> 'alembic_version'
     AND NOT (c.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
@@ -567,7 +571,7 @@ CREATE FUNCTION alembic_guard.mark_revision() RETURNS void LANGUAGE sql AS $f$
   INSERT INTO alembic_guard.relfilenodes AS r
     SELECT c.oid, c.relfilenode FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'm', 'i', 't', 'p', 'I')
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
+      AND alembic_guard.user_schema(n.nspname)
       AND NOT EXISTS (SELECT 1 FROM alembic_guard.relfilenodes x WHERE x.oid = c.oid AND x.relfilenode = c.relfilenode)
   ON CONFLICT (oid) DO UPDATE SET relfilenode = excluded.relfilenode;
 $f$;
@@ -584,8 +588,7 @@ BEGIN
   RETURN d || ' ' || COALESCE((
     SELECT c.oid::text FROM pg_catalog.pg_class c
     WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'p')
-      AND (SELECT n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
-           FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace)
+      AND (SELECT alembic_guard.user_schema(n.nspname) FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace)
     ORDER BY c.oid DESC LIMIT 1), '0');
 END $f$;
 
@@ -602,7 +605,7 @@ BEGIN
     SELECT u.oid, u.nspname, u.relname FROM (
       SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid >= 16384::pg_catalog.oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
+        AND alembic_guard.user_schema(n.nspname)
         AND c.relname <> 'alembic_version'
         AND NOT EXISTS (SELECT 1 FROM alembic_guard.seeded sd WHERE sd.oid = c.oid)
         -- every table returned here is recorded in seeded, and a new table gets a higher OID than
@@ -666,9 +669,8 @@ BEGIN
     -- FirstNormalObjectId (16384), which nothing created in a database ever gets (the same bound
     -- keeps the scans of pg_class below to user relations)
     WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.relation >= 16384::pg_catalog.oid
-      -- user_namespace() spelled out on the joined row: a SQL function with a query is not inlined,
-      -- and running it per lock was most of this function's time
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'alembic_guard') AND n.nspname !~ '^pg_(toast|temp_)'
+      -- on the joined row (user_namespace() runs a query per lock: most of this function's time once)
+      AND alembic_guard.user_schema(n.nspname)
       AND c.relname <> 'alembic_version'
       AND NOT (c.relname = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s)
                OR pg_catalog.format('%s.%s', n.nspname, c.relname) = ANY (SELECT pg_catalog.unnest(s.ignore_tables) FROM alembic_guard.settings s))
